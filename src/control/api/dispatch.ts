@@ -1,0 +1,127 @@
+/**
+ * Runs one API operation: decode the form by the model, answer DryRun, replay ClientToken
+ * requests, run the handler in one transaction, encode the XML. Errors become the protocol's
+ * error envelope.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { ApiError, isApiError } from '../../core/errors.js';
+import { cryptoRandom, type RandomSource } from '../../core/ids.js';
+import type { ServiceModel } from '../../wire/model.js';
+import { QueryDecoder } from '../../wire/query-decode.js';
+import { XmlEncoder } from '../../wire/xml-encode.js';
+import type { Store } from '../store/store.js';
+import { isReadOnly, type Caller, type ControlConfig, type Handlers, type RequestContext } from './context.js';
+
+export interface ApiService {
+  /** The SigV4 signing name: ec2 or elasticloadbalancing. */
+  signingName: string;
+  /** The name users know it by, for messages. */
+  displayName: string;
+  model: ServiceModel;
+  handlers: Handlers;
+  /** Operations of the model that are known but not served yet, with the reason. */
+  notSupported: Record<string, string>;
+}
+
+export interface ApiResponse {
+  status: number;
+  body: string;
+  requestId: string;
+}
+
+/** Thrown inside a transaction to roll a successful DryRun back. */
+class DryRunRollback extends Error {}
+
+export class Dispatcher {
+  readonly service: ApiService;
+  readonly #decoder: QueryDecoder;
+  readonly #encoder: XmlEncoder;
+  readonly #store: Store;
+  readonly #config: ControlConfig;
+  readonly #random: RandomSource;
+  readonly #clock: () => Date;
+
+  constructor(service: ApiService, store: Store, config: ControlConfig, opts: { random?: RandomSource; clock?: () => Date } = {}) {
+    this.service = service;
+    this.#decoder = new QueryDecoder(service.model);
+    this.#encoder = new XmlEncoder(service.model);
+    this.#store = store;
+    this.#config = config;
+    this.#random = opts.random ?? cryptoRandom;
+    this.#clock = opts.clock ?? (() => new Date());
+  }
+
+  get apiVersion(): string {
+    return this.service.model.metadata.apiVersion;
+  }
+
+  errorResponse(err: ApiError, requestId: string = randomUUID()): ApiResponse {
+    return { status: err.status, body: this.#encoder.encodeError(err.code, err.message, requestId, err.status), requestId };
+  }
+
+  /** Runs the operation named by the form's Action for `caller`. Never throws. */
+  async handle(form: URLSearchParams, caller: Caller): Promise<ApiResponse> {
+    const requestId = randomUUID();
+    try {
+      const output = await this.#run(form, caller, requestId);
+      return { status: 200, body: this.#encoder.encode(output.operation, output.result, requestId), requestId };
+    } catch (e) {
+      if (isApiError(e)) return this.errorResponse(e, requestId);
+      console.error(`underpass: internal error in request ${requestId}:`, e);
+      return this.errorResponse(new ApiError('InternalError', 'An internal error has occurred'), requestId);
+    }
+  }
+
+  async #run(form: URLSearchParams, caller: Caller, requestId: string): Promise<{ operation: string; result: Record<string, unknown> }> {
+    const action = form.get('Action');
+    if (!action) throw new ApiError('MissingAction', 'The request must contain the parameter Action');
+    const version = form.get('Version');
+    if (!version) throw new ApiError('MissingParameter', 'The request must contain the parameter Version');
+    if (version !== this.apiVersion) {
+      throw new ApiError('NoSuchVersion', `The requested version (${version}) of service ${this.service.displayName} does not exist; Underpass serves ${this.apiVersion}`);
+    }
+    const opModel = this.service.model.operations[action];
+    const handler = this.service.handlers[action];
+    if (!opModel) {
+      throw new ApiError('InvalidAction', `The action ${action} is not valid for this web service (${this.service.displayName} ${this.apiVersion}), or Underpass does not implement it.`);
+    }
+    const input = this.#decoder.decode(action, form.entries());
+    if (!handler) {
+      const why = this.service.notSupported[action] ?? 'it is not implemented yet';
+      throw new ApiError('UnsupportedOperation', `The action ${action} is not supported by Underpass: ${why}.`);
+    }
+    const dryRun = input['DryRun'] === true;
+    const token = typeof input['ClientToken'] === 'string' ? (input['ClientToken'] as string) : undefined;
+    if (token !== undefined && (token.length > 64 || !/^[\x20-\x7e]*$/.test(token))) {
+      throw new ApiError('InvalidParameterValue', 'ClientToken must be at most 64 printable ASCII characters');
+    }
+    const write = !isReadOnly(action);
+    try {
+      const result = await this.#store.transaction(write, async (tx) => {
+        const ctx: RequestContext = {
+          ...caller, tx, region: this.#config.region, requestId, now: this.#clock(), random: this.#random, config: this.#config,
+        };
+        let fingerprint = '';
+        if (token !== undefined && !dryRun) {
+          const { ClientToken: _t, DryRun: _d, ...rest } = input;
+          fingerprint = createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+          const seen = await tx.idempotent(caller.account, action, token);
+          if (seen) {
+            if (seen.fingerprint !== fingerprint) {
+              throw new ApiError('IdempotentParameterMismatch', `The client token '${token}' was already used for a ${action} request with other parameters`);
+            }
+            return JSON.parse(seen.result) as Record<string, unknown>;
+          }
+        }
+        const out = await handler(ctx, input);
+        if (dryRun) throw new DryRunRollback();
+        if (token !== undefined) await tx.remember(caller.account, action, token, fingerprint, JSON.stringify(out));
+        return out;
+      });
+      return { operation: action, result: result };
+    } catch (e) {
+      if (e instanceof DryRunRollback) throw new ApiError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.');
+      throw e;
+    }
+  }
+}

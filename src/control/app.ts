@@ -1,0 +1,118 @@
+/**
+ * One Underpass control plane: store, API server, admin API and the transition ticker. Used by
+ * `underpass up` and by the tests (port 0, a temporary data directory).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiError } from '../core/errors.js';
+import { newAccountKey } from './auth/accounts.js';
+import { createAuthenticator } from './auth/index.js';
+import type { AuthMode } from './auth/authenticator.js';
+import { DEFAULT_CONTROL_CONFIG, type ControlConfig } from './api/context.js';
+import { Dispatcher } from './api/dispatch.js';
+import { EC2_MODEL, ELBV2_MODEL } from '../wire/model.js';
+import { startServer } from './server.js';
+import { Store } from './store/store.js';
+import { substrateHandlers, substrateTick } from './services/substrate/index.js';
+import { elbHandlers, elbTick } from './services/elb/index.js';
+import { privatelinkHandlers, privatelinkNotSupported, privatelinkTick } from './services/privatelink/index.js';
+
+export interface UnderpassOptions {
+  host?: string;
+  port?: number;
+  dataDir: string;
+  databaseUrl?: string;
+  region?: string;
+  auth?: AuthMode;
+  defaultAccount?: string;
+  /** Overrides of the timed transitions (tests shorten them). */
+  stateDelayMs?: number;
+  tickMs?: number;
+}
+
+export interface Underpass {
+  port: number;
+  host: string;
+  region: string;
+  auth: AuthMode;
+  store: Store;
+  dataDir: string;
+  adminToken: string;
+  /** Runs one transition pass now (tests use it instead of waiting). */
+  tick(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 4570;
+export const DEFAULT_ACCOUNT = '000000000000';
+
+export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass> {
+  const region = opts.region ?? 'us-east-1';
+  const auth = opts.auth ?? 'dev';
+  const host = opts.host ?? '127.0.0.1';
+  const config: ControlConfig = { ...DEFAULT_CONTROL_CONFIG, region, stateDelayMs: opts.stateDelayMs ?? DEFAULT_CONTROL_CONFIG.stateDelayMs };
+  mkdirSync(opts.dataDir, { recursive: true });
+  const store = await Store.open({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
+  const authenticator = createAuthenticator({ mode: auth, region, defaultAccount: opts.defaultAccount ?? DEFAULT_ACCOUNT, store });
+  const ec2 = new Dispatcher({
+    signingName: 'ec2', displayName: 'EC2', model: EC2_MODEL,
+    handlers: { ...substrateHandlers, ...privatelinkHandlers }, notSupported: privatelinkNotSupported,
+  }, store, config);
+  const elb = new Dispatcher({
+    signingName: 'elasticloadbalancing', displayName: 'Elastic Load Balancing', model: ELBV2_MODEL,
+    handlers: elbHandlers, notSupported: {},
+  }, store, config);
+  const adminToken = randomBytes(24).toString('hex');
+  const running = await startServer({
+    host,
+    port: opts.port ?? DEFAULT_PORT,
+    authenticator,
+    dispatchers: [ec2, elb],
+    adminToken,
+    admin: async ({ method, path, body }) => {
+      if (method === 'POST' && path === '/accounts') {
+        const req = body.length ? (JSON.parse(body.toString('utf8')) as { accountId?: string }) : {};
+        if (req.accountId !== undefined && !/^\d{12}$/.test(req.accountId)) {
+          throw new ApiError('InvalidParameterValue', `account id '${req.accountId}' is not 12 digits`);
+        }
+        const key = newAccountKey(req.accountId);
+        await store.createAccountKey(key);
+        return { status: 201, json: key };
+      }
+      if (method === 'GET' && path === '/status') {
+        return { status: 200, json: { region, auth, store: store.dialect, pid: process.pid } };
+      }
+      return { status: 404, json: { error: `no admin route ${method} ${path}` } };
+    },
+  });
+
+  const ticks = [substrateTick, elbTick, privatelinkTick];
+  let ticking: Promise<void> | undefined;
+  const tick = async () => {
+    while (ticking) await ticking;
+    ticking = store.transaction(true, async (tx) => {
+      const now = new Date();
+      for (const t of ticks) await t(tx, now, config);
+    }).finally(() => { ticking = undefined; });
+    await ticking;
+  };
+  const timer = setInterval(() => {
+    tick().catch((e) => console.error('underpass: transition tick failed', e));
+  }, opts.tickMs ?? 250);
+  timer.unref();
+
+  const serverFile = join(opts.dataDir, 'server.json');
+  writeFileSync(serverFile, JSON.stringify({ host, port: running.port, pid: process.pid, region, auth, adminToken }, null, 2), { mode: 0o600 });
+
+  return {
+    port: running.port, host, region, auth, store, dataDir: opts.dataDir, adminToken, tick,
+    async close() {
+      clearInterval(timer);
+      while (ticking) await ticking;
+      await running.close();
+      await store.close();
+      rmSync(serverFile, { force: true });
+    },
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The control plane's one HTTP port: the EC2 and ELBv2 Query APIs on `/` (dispatched by the
+ * SigV4 credential scope's service, else by Version) and the admin API under `/_underpass/`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiError, isApiError } from '../core/errors.js';
+import type { Authenticator, HttpRequestParts } from './auth/authenticator.js';
+import type { ApiResponse, Dispatcher } from './api/dispatch.js';
+
+/** Largest request body accepted (AWS's Query APIs refuse far smaller forms than this). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface AdminRoute {
+  (req: { method: string; path: string; body: Buffer }): Promise<{ status: number; json: unknown }>;
+}
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  authenticator: Authenticator;
+  /** Keyed by SigV4 signing name: ec2, elasticloadbalancing. */
+  dispatchers: Dispatcher[];
+  admin: AdminRoute;
+  /** The bearer token the admin API requires. */
+  adminToken: string;
+}
+
+export interface RunningServer {
+  server: Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > limit) {
+      reject(new BodyTooLarge());
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, r: ApiResponse): void {
+  res.writeHead(r.status, {
+    'content-type': 'text/xml;charset=UTF-8',
+    'content-length': Buffer.byteLength(r.body),
+    'x-amzn-requestid': r.requestId,
+    'x-amz-request-id': r.requestId,
+  });
+  res.end(r.body);
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const bySigningName = new Map(opts.dispatchers.map((d) => [d.service.signingName, d]));
+  const byVersion = new Map(opts.dispatchers.map((d) => [d.apiVersion, d]));
+  const fallback = opts.dispatchers[0]!;
+
+  async function api(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    let body: Buffer;
+    try {
+      body = await readBody(req, MAX_BODY_BYTES);
+    } catch (e) {
+      const err = e instanceof BodyTooLarge
+        ? new ApiError('RequestEntityTooLarge', `The request body is larger than ${MAX_BODY_BYTES} bytes`)
+        : new ApiError('InvalidHttpRequest', 'The request body could not be read');
+      send(res, fallback.errorResponse(err));
+      return;
+    }
+    const query = url.search.startsWith('?') ? url.search.slice(1) : url.search;
+    const contentType = String(req.headers['content-type'] ?? '');
+    const form = new URLSearchParams(query);
+    if (req.method === 'POST') {
+      if (body.length > 0 && !contentType.startsWith('application/x-www-form-urlencoded')) {
+        send(res, fallback.errorResponse(new ApiError('InvalidHttpRequest',
+          `Content-Type '${contentType}' is not supported: send application/x-www-form-urlencoded`)));
+        return;
+      }
+      for (const [k, v] of new URLSearchParams(body.toString('utf8'))) form.append(k, v);
+    }
+    const versionDispatcher = byVersion.get(form.get('Version') ?? '');
+    let dispatcher = versionDispatcher ?? fallback;
+    const parts: HttpRequestParts = { method: req.method ?? 'GET', path: url.pathname, query, headers: req.headers, body };
+    try {
+      const caller = await opts.authenticator.authenticate(parts);
+      if (caller.service) {
+        const signed = bySigningName.get(caller.service);
+        if (!signed) {
+          throw new ApiError('InvalidClientTokenId', `Credential should be scoped to a valid service: ${[...bySigningName.keys()].join(' or ')}, not '${caller.service}'`);
+        }
+        dispatcher = signed;
+      }
+      send(res, await dispatcher.handle(form, caller));
+    } catch (e) {
+      const err = isApiError(e) ? e : new ApiError('InternalError', 'An internal error has occurred');
+      if (!isApiError(e)) console.error('underpass: internal error', e);
+      send(res, dispatcher.errorResponse(err));
+    }
+  }
+
+  async function admin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const sendJson = (status: number, json: unknown) => {
+      const text = JSON.stringify(json);
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    };
+    if (req.headers.authorization !== `Bearer ${opts.adminToken}`) {
+      sendJson(401, { error: 'the admin API needs the token in the data directory (server.json)' });
+      return;
+    }
+    try {
+      const body = await readBody(req, MAX_BODY_BYTES);
+      const r = await opts.admin({ method: req.method ?? 'GET', path: url.pathname.slice('/_underpass'.length), body });
+      sendJson(r.status, r.json);
+    } catch (e) {
+      sendJson(isApiError(e) ? e.status : 500, { error: e instanceof Error ? e.message : String(e), code: isApiError(e) ? e.code : 'InternalError' });
+    }
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://underpass.local');
+    const route = url.pathname.startsWith('/_underpass/') ? admin : api;
+    route(req, res, url).catch((e) => {
+      console.error('underpass: request failed', e);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    close: () => new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}

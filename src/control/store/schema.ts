@@ -1,0 +1,87 @@
+/** The store's tables (Kysely types) and its migrations, portable between SQLite and PostgreSQL. */
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { sql } from 'kysely';
+
+export interface ResourcesTable {
+  /** The resource id (vpc-…, an ELBv2 ARN, …); unique across kinds. */
+  id: string;
+  kind: string;
+  account: string;
+  region: string;
+  /** Creation order, for stable listing. */
+  seq: number;
+  /** The resource document, JSON. */
+  doc: string;
+}
+
+export interface IdempotencyTable {
+  account: string;
+  action: string;
+  token: string;
+  /** Hash of the request's parameters, to spot a reused token with other parameters. */
+  fingerprint: string;
+  /** The encoded output object, JSON. */
+  result: string;
+  created_at: string;
+}
+
+export interface AccountsTable {
+  access_key_id: string;
+  secret_access_key: string;
+  account_id: string;
+  created_at: string;
+}
+
+export interface CountersTable {
+  name: string;
+  value: number;
+}
+
+export interface Database {
+  resources: ResourcesTable;
+  idempotency: IdempotencyTable;
+  accounts: AccountsTable;
+  counters: CountersTable;
+}
+
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<any>) {
+      await db.schema.createTable('resources')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('region', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('resources_kind_account').on('resources').columns(['kind', 'account']).execute();
+      await db.schema.createTable('idempotency')
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_pk', ['account', 'action', 'token'])
+        .execute();
+      await db.schema.createTable('accounts')
+        .addColumn('access_key_id', 'text', (c) => c.primaryKey())
+        .addColumn('secret_access_key', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('counters')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'bigint', (c) => c.notNull())
+        .execute();
+      await sql`insert into counters (name, value) values ('seq', 0)`.execute(db);
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};
