@@ -1,0 +1,66 @@
+/** Test servers: a real Underpass on port 0 with a temporary data directory, on SQLite or PostgreSQL. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import pg from 'pg';
+import { startUnderpass, type Underpass, type UnderpassOptions } from '../../src/control/app.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** The store back-ends this run can test: SQLite always, PostgreSQL when UNDERPASS_TEST_PG_URL is set. */
+export const DIALECTS: Dialect[] = process.env.UNDERPASS_TEST_PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
+let dbCounter = 0;
+
+/** A fresh, empty PostgreSQL database on the test cluster; dropped by `t.after`. */
+export async function freshPostgresDatabase(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+  const admin = process.env.UNDERPASS_TEST_PG_URL;
+  if (!admin) throw new Error('UNDERPASS_TEST_PG_URL is not set');
+  const name = `underpass_t${process.pid}_${Date.now()}_${dbCounter++}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`create database ${name}`);
+  await client.end();
+  t.after(async () => {
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    await c.query(`drop database if exists ${name} with (force)`);
+    await c.end();
+  });
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export interface TestServer extends Underpass {
+  endpoint: string;
+}
+
+/** Starts Underpass for one test; stopped and removed after it. Fast transitions unless overridden. */
+export async function startTestServer(t: TestContext | { after: (fn: () => Promise<void>) => void }, opts: Partial<UnderpassOptions> & { dialect?: Dialect } = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'underpass-test-'));
+  const databaseUrl = opts.dialect === 'postgres' ? await freshPostgresDatabase(t) : opts.databaseUrl;
+  const up = await startUnderpass({ port: 0, stateDelayMs: 50, tickMs: 20, ...opts, dataDir, databaseUrl });
+  t.after(async () => {
+    await up.close();
+    if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+  return Object.assign(up, { endpoint: `http://127.0.0.1:${up.port}` });
+}
+
+/** Credentials of an account in dev mode: the 12-digit key id acts as that account, secret `test`. */
+export function devCredentials(account = '000000000000'): { accessKeyId: string; secretAccessKey: string } {
+  return { accessKeyId: account === '000000000000' ? 'test' : account, secretAccessKey: 'test' };
+}
+
+/** Polls `fn` until it returns a truthy value (bounded: `timeoutMs`). */
+export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 5000, everyMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
