@@ -27,6 +27,8 @@ export interface VpcDoc extends Base {
   dhcpOptionsId: string;
   mainRouteTableId: string;
   defaultSecurityGroupId: string;
+  /** enableNetworkAddressUsageMetrics (absent: false). */
+  enableNetworkAddressUsageMetrics?: boolean;
 }
 
 export interface SubnetDoc extends Base {
@@ -51,6 +53,8 @@ export interface SecurityGroupRule {
   referencedGroupId?: string;
   referencedGroupAccount?: string;
   description?: string;
+  /** Tags of the rule itself (TagSpecifications of Authorize*, CreateTags on sgr-…). */
+  tags?: Tag[];
 }
 
 export interface SecurityGroupDoc extends Base {
@@ -152,6 +156,8 @@ export interface RegisteredTarget {
   registeredAt: string;
   /** Set while the target drains after DeregisterTargets; ISO time the delay ends. */
   drainingUntil?: string;
+  /** The AZ of the VPC subnet holding an `ip` target, resolved at registration (when no AvailabilityZone was given). */
+  zone?: string;
 }
 
 export interface TargetGroupDoc extends Base {
@@ -183,6 +189,8 @@ export interface ListenerDoc extends Base {
   protocol?: string;
   defaultActions: ListenerAction[];
   attributes: Record<string, string>;
+  /** ISO time the default actions were last set (create or ModifyListener): target registration with the LB starts then. */
+  actionsSetAt?: string;
 }
 
 export interface ServicePermission {

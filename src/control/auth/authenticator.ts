@@ -33,4 +33,6 @@ export interface AuthOptions {
   defaultAccount: string;
   store: Store;
   clock?: () => Date;
+  /** How far a request's signing time may be from the server's clock (default 15 minutes, as AWS). */
+  maxSkewMs?: number;
 }

@@ -1,23 +1,42 @@
-/** Builds the authenticator for a mode. */
-import { ApiError } from '../../core/errors.js';
+/** Builds the authenticator for a mode: dev and strict verify SigV4 by recomputation, open trusts the caller. */
 import type { AuthOptions, Authenticator, AuthResult, HttpRequestParts } from './authenticator.js';
+import { devKeys, openAccount, strictKeys } from './modes.js';
+import { header, parseQuery, readClaim } from './sigv4.js';
+import { DEFAULT_MAX_SKEW_MS, verifyRequest, type KeyLookup } from './verify.js';
 
-function header(req: HttpRequestParts, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
+function caller(account: string, accessKeyId: string, service: string | undefined): AuthResult {
+  return { account, principalArn: `arn:aws:iam::${account}:root`, accessKeyId, ...(service ? { service } : {}) };
 }
 
-/** TEMPORARY (being replaced by the SigV4 verifier): reads the credential scope, verifies nothing. */
-export function createAuthenticator(opts: AuthOptions): Authenticator {
+/** open mode reads what the request claims, even a malformed or absent signature, and verifies nothing. */
+function openCaller(req: HttpRequestParts, defaultAccount: string): AuthResult {
+  let key: string | undefined;
+  let service: string | undefined;
+  try {
+    const claim = readClaim(req);
+    key = claim?.accessKeyId;
+    service = claim?.service;
+  } catch {
+    const credential = header(req, 'authorization') ?? String(parseQuery(req.query)['X-Amz-Credential'] ?? '');
+    const m = /Credential=([^/,\s]*)\/[^/,\s]*\/[^/,\s]*\/([^/,\s]+)/.exec(credential) ?? /^([^/]*)\/[^/]*\/[^/]*\/([^/]+)/.exec(credential);
+    key = m?.[1] || undefined;
+    service = m?.[2];
+  }
+  return caller(openAccount(key, defaultAccount), key ?? 'anonymous', service);
+}
+
+export function createAuthenticator(opts: AuthOptions & { lookup?: KeyLookup }): Authenticator {
+  const clock = opts.clock ?? (() => new Date());
+  const maxSkewMs = opts.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
+  if (opts.mode === 'open') {
+    return { mode: 'open', authenticate: async (req) => openCaller(req, opts.defaultAccount) };
+  }
+  const lookup = opts.lookup ?? (opts.mode === 'dev' ? devKeys(opts.store) : strictKeys(opts.store));
   return {
     mode: opts.mode,
     async authenticate(req: HttpRequestParts): Promise<AuthResult> {
-      const auth = header(req, 'authorization');
-      const m = auth && /Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
-      if (!m) throw new ApiError('MissingAuthenticationToken', 'Request is missing Authentication Token');
-      const key = m[1]!;
-      const account = /^\d{12}$/.test(key) ? key : opts.defaultAccount;
-      return { account, principalArn: `arn:aws:iam::${account}:root`, accessKeyId: key, service: m[4] };
+      const { claim, account } = await verifyRequest(req, { region: opts.region, now: clock(), maxSkewMs, lookup });
+      return caller(account, claim.accessKeyId, claim.service);
     },
   };
 }
