@@ -252,6 +252,19 @@ export interface EndpointDoc extends Base {
   /** vpce-con-… as the provider sees it. */
   connectionId?: string;
   lastError?: { Code: string; Message: string };
+  /**
+   * Interface and GWLB endpoints: one entry per subnet, in subnet order — the ENI and the zone it
+   * serves (the zonal DNS names come from these). Kept after the ENIs are released at `deleted`.
+   */
+  interfaces?: EndpointInterface[];
+}
+
+export interface EndpointInterface {
+  subnetId: string;
+  networkInterfaceId: string;
+  availabilityZone: string;
+  availabilityZoneId: string;
+  privateIpAddress: string;
 }
 
 export type StoredResource =

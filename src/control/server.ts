@@ -97,7 +97,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     const versionDispatcher = byVersion.get(form.get('Version') ?? '');
     let dispatcher = versionDispatcher ?? fallback;
-    const parts: HttpRequestParts = { method: req.method ?? 'GET', path: url.pathname, query, headers: req.headers, body };
+    const parts: HttpRequestParts = { method: req.method ?? 'GET', path: url.pathname, query, headers: req.headersDistinct, body };
     try {
       const caller = await opts.authenticator.authenticate(parts);
       if (caller.service) {

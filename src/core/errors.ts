@@ -55,6 +55,10 @@ export const ERROR_CODES = [
   'InvalidSecurityGroup', 'InvalidScheme', 'InvalidTarget', 'InvalidConfigurationRequest',
   'IncompatibleProtocols', 'UnsupportedProtocol', 'ResourceInUse', 'AvailabilityZoneNotSupported',
   'InvalidLoadBalancerAction', 'TargetGroupAssociationLimit',
+  // PrivateLink consumer (appended)
+  'DuplicateSubnetsInSameZone',
+  // EC2 substrate (appended)
+  'VPCIdNotSpecified', 'RulesPerSecurityGroupLimitExceeded',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

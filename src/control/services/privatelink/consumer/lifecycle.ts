@@ -1,0 +1,44 @@
+/**
+ * The consumer's timed transitions (AWS moves these asynchronously; clients poll):
+ *   pending  → available   once the endpoint can serve (`readyToServe`)
+ *   deleting → deleted     ENIs released, gateway routes removed
+ *   deleted  → (purged)    after `deletedRetentionMs`
+ * pendingAcceptance → pending (accept) and → rejected (reject) are the provider's.
+ */
+import type { ControlConfig } from '../../../api/context.js';
+import type { EndpointDoc } from '../../../resources.js';
+import type { Tx } from '../../../store/store.js';
+import { elapsed, type Tick } from '../../tick.js';
+import { releaseEni } from '../../shared.js';
+import { removeGatewayRoutes } from './common.js';
+
+/**
+ * Whether a `pending` endpoint may become `available`. Until the data plane exists this is "its
+ * ENIs are allocated (they are, at create) and the transitional delay has passed"; the data-plane
+ * issue makes it wait for live listeners on every ENI — change it here, nowhere else.
+ */
+export async function readyToServe(_tx: Tx, endpoint: EndpointDoc, now: Date, config: ControlConfig): Promise<boolean> {
+  return elapsed(endpoint.stateChangedAt, now, config.stateDelayMs);
+}
+
+/** Finishes a deletion: releases the ENIs and removes the gateway routes. */
+export async function teardown(tx: Tx, endpoint: EndpointDoc): Promise<EndpointDoc> {
+  for (const eniId of endpoint.networkInterfaceIds) {
+    if (await tx.get('network-interface', eniId)) await releaseEni({ tx }, eniId);
+  }
+  for (const rtb of endpoint.routeTableIds) await removeGatewayRoutes(tx, rtb, endpoint.id);
+  return { ...structuredClone(endpoint), networkInterfaceIds: [] };
+}
+
+export const consumerTick: Tick = async (tx, now, config) => {
+  for (const e of await tx.list('endpoint')) {
+    if (e.state === 'pending' && await readyToServe(tx, e, now, config)) {
+      await tx.put({ ...structuredClone(e), state: 'available', stateChangedAt: now.toISOString() });
+    } else if (e.state === 'deleting' && elapsed(e.stateChangedAt, now, config.stateDelayMs)) {
+      const done = await teardown(tx, e);
+      await tx.put({ ...done, state: 'deleted', stateChangedAt: now.toISOString() });
+    } else if (e.state === 'deleted' && elapsed(e.stateChangedAt, now, config.deletedRetentionMs)) {
+      await tx.delete(e.id);
+    }
+  }
+};
