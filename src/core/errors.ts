@@ -86,3 +86,36 @@ export function apiError(code: ErrorCode, message: string): ApiError {
 export function isApiError(e: unknown): e is ApiError {
   return e instanceof ApiError;
 }
+
+/** What each code means here (docs/errors.md is generated from this). */
+export const ERROR_MEANINGS: Partial<Record<ErrorCode, string>> = {
+  AuthFailure: 'EC2: the access key is not known (dev mode: use `test` or a 12-digit key; strict: a key from `underpass accounts create`)',
+  MissingAuthenticationToken: 'the request is not signed',
+  SignatureDoesNotMatch: 'the recomputed SigV4 signature differs, the body hash header is wrong, the scope names another region or service, or (ELBv2) the request is outside the 15-minute window',
+  IncompleteSignature: 'the Authorization header or presigned query is malformed',
+  InvalidClientTokenId: 'ELBv2: the access key is not known; or the scope names a service this port does not serve',
+  RequestExpired: 'EC2: X-Amz-Date is more than 15 minutes away from the server clock, or a presigned URL expired',
+  UnauthorizedOperation: 'the caller may not perform the operation',
+  DryRunOperation: 'DryRun=true and the request would have succeeded (nothing was changed)',
+  RequestEntityTooLarge: 'the request body exceeds 1 MiB',
+  InternalError: 'a bug in Underpass; the transaction was rolled back',
+  InternalFailure: 'a bug in Underpass; the transaction was rolled back',
+  InvalidAction: 'the Action is not an operation of the API',
+  MissingAction: 'the request has no Action',
+  NoSuchVersion: 'the Version is not the API version Underpass serves (2016-11-15 for EC2, 2015-12-01 for ELBv2)',
+  MalformedQueryString: 'the form cannot be decoded',
+  InvalidHttpRequest: 'the body is not application/x-www-form-urlencoded, or could not be read',
+  MissingParameter: 'a required parameter is absent',
+  UnknownParameter: 'a parameter is not part of the operation',
+  InvalidParameter: 'a parameter is not acceptable in this combination or state (the message says why)',
+  InvalidParameterValue: 'a parameter value is malformed, out of range or not one of the allowed values',
+  InvalidParameterCombination: 'parameters that exclude each other were given together',
+  InvalidFilter: 'a filter is malformed',
+  InvalidNextToken: 'the NextToken does not belong to this listing',
+  IdempotentParameterMismatch: 'the ClientToken was used before with other parameters',
+  ValidationError: 'ELBv2: a parameter is missing, malformed or out of range',
+  UnsupportedOperation: 'the operation exists in AWS but Underpass does not serve it yet (the message names it and why)',
+  DependencyViolation: 'the resource is still in use (ENIs in a subnet, subnets in a VPC, a group referenced, …)',
+  OperationNotPermitted: 'the operation is not allowed on this resource (deletion protection, requester-managed, …)',
+  InvalidID: 'the id has a prefix of no known resource type',
+};

@@ -3,11 +3,11 @@
  * remains; another account can neither see nor change the resources; pagination.
  */
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { EndpointServiceDoc } from '../../src/control/resources.js';
-import { DIALECTS, startTestServer, type TestServer } from '../support/harness.js';
-import { REGION, elbClient, rejectsWith, seedNetwork, type Network } from './fixtures.js';
+import { DIALECTS, type TestServer } from '../support/harness.js';
+import { REGION, elbClient, rejectsWith, seedNetwork, startElbServer, type Network } from './fixtures.js';
 
 const A = '000000000000';
 const B = '222233334444';
@@ -26,10 +26,12 @@ for (const dialect of DIALECTS) {
     let tcpudpTgArn = '';
     let otherVpcTgArn = '';
     let listenerArn = '';
+    // Registered now, at suite level: an `after` called inside `before` would run right after the hook.
+    const teardown: Array<() => Promise<void>> = [];
+    after(async () => { for (const fn of teardown) await fn(); });
 
     before(async () => {
-      const ctx = { after: (fn: () => Promise<void>) => { process.once('beforeExit', () => { void fn(); }); } };
-      server = await startTestServer(ctx, { dialect });
+      server = await startElbServer({ after: (fn) => { teardown.push(fn); } }, dialect);
       elb = elbClient(server);
       net = await seedNetwork(server, A, '10.0.0.0/16', [['10.0.1.0/24', 'us-east-1a'], ['10.0.2.0/24', 'us-east-1a'], ['10.0.3.0/24', 'us-east-1b']]);
       other = await seedNetwork(server, A, '10.5.0.0/16', [['10.5.1.0/24', 'us-east-1a']]);

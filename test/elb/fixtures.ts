@@ -7,7 +7,7 @@ import { ElasticLoadBalancingV2Client, ElasticLoadBalancingV2ServiceException } 
 import assert from 'node:assert/strict';
 import type { SecurityGroupDoc, SubnetDoc, VpcDoc } from '../../src/control/resources.js';
 import { findZone } from '../../src/core/regions.js';
-import { devCredentials, type TestServer } from '../support/harness.js';
+import { devCredentials, startTestServer, type Dialect, type TestServer } from '../support/harness.js';
 
 export const REGION = 'us-east-1';
 
@@ -64,4 +64,17 @@ export async function rejectsWith(p: Promise<unknown>, code: string, message?: R
     return;
   }
   assert.fail(`expected ${code}, but the call succeeded`);
+}
+
+/**
+ * A test server whose clean-ups run in reverse order of registration: the server closes before
+ * its PostgreSQL database is dropped (the harness registers the drop first; node:test runs
+ * `after` hooks in registration order).
+ */
+export async function startElbServer(t: { after: (fn: () => Promise<void>) => void }, dialect: Dialect): Promise<TestServer> {
+  const cleanups: Array<() => Promise<void>> = [];
+  t.after(async () => {
+    for (const c of cleanups.reverse()) await c();
+  });
+  return startTestServer({ after: (fn: () => Promise<void>) => { cleanups.push(fn); } }, { dialect });
 }

@@ -6,15 +6,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
-import { DIALECTS, eventually, startTestServer } from '../support/harness.js';
-import { REGION, elbClient, rejectsWith, seedNetwork } from './fixtures.js';
+import { DIALECTS, eventually } from '../support/harness.js';
+import { REGION, elbClient, rejectsWith, seedNetwork, startElbServer } from './fixtures.js';
 
 const ACCOUNT = '000000000000';
 
 for (const dialect of DIALECTS) {
   describe(`ELBv2 network load balancer flow (${dialect})`, () => {
     it('creates an NLB, target group, listener and targets, field by field, and tears them down', async (t) => {
-      const server = await startTestServer(t, { dialect });
+      const server = await startElbServer(t, dialect);
       const elb = elbClient(server);
       const net = await seedNetwork(server, ACCOUNT, '10.0.0.0/16', [['10.0.1.0/24', 'us-east-1a'], ['10.0.2.0/24', 'us-east-1b'], ['10.0.3.0/24', 'us-east-1c']]);
 
@@ -130,7 +130,7 @@ for (const dialect of DIALECTS) {
         ['192.168.7.7', 8080, '8080', 'unused', 'Target.NotInUse'],
       ]);
       assert.equal(h0.TargetHealthDescriptions![0]!.TargetHealth!.Description, 'Target group is not configured to receive traffic from the load balancer');
-      assert.equal(h0.TargetHealthDescriptions![2]!.Target!.AvailabilityZone, 'all');
+      assert.deepEqual(h0.TargetHealthDescriptions!.map((d) => d.Target!.AvailabilityZone), ['us-east-1a', 'us-east-1c', 'all']);
 
       // --- listener
       const lOut = await elb.send(new ELB.CreateListenerCommand({
@@ -176,6 +176,9 @@ for (const dialect of DIALECTS) {
       const drained = await health();
       assert.equal(drained['10.0.1.10:8080'], 'draining/Target.DeregistrationInProgress');
       assert.equal(drained['192.168.7.7:8080'], 'draining/Target.DeregistrationInProgress');
+      // Without a Port, deregistration means the group's port (8080): 10.0.3.10:9090 stays.
+      await elb.send(new ELB.DeregisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: '10.0.3.10' }] }));
+      assert.equal((await health())['10.0.3.10:9090'], 'unused/Target.NotInUse');
       await elb.send(new ELB.RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: '192.168.7.7', AvailabilityZone: 'all' }] }));
       assert.equal((await health())['192.168.7.7:8080'], 'initial/Elb.RegistrationInProgress');
       await eventually(async () => (await health())['10.0.1.10:8080'] === undefined, 5000);
@@ -203,13 +206,16 @@ for (const dialect of DIALECTS) {
       await rejectsWith(elb.send(new ELB.DescribeListenersCommand({ ListenerArns: [listenerArn] })), 'ListenerNotFound');
       assert.deepEqual(await server.store.transaction(false, (tx) => tx.list('network-interface', ACCOUNT)), [], 'node ENIs released');
       assert.equal((await health())['10.0.3.10:9090'], 'unused/Target.NotInUse');
+      // No listener uses the group any more: deregistration is immediate, nothing to drain.
+      await elb.send(new ELB.DeregisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: '10.0.3.10', Port: 9090 }] }));
+      assert.equal((await health())['10.0.3.10:9090'], undefined);
       await elb.send(new ELB.DeleteTargetGroupCommand({ TargetGroupArn: tgArn }));
       await rejectsWith(elb.send(new ELB.DescribeTargetGroupsCommand({ TargetGroupArns: [tgArn] })), 'TargetGroupNotFound');
       assert.deepEqual((await elb.send(new ELB.DescribeLoadBalancersCommand({}))).LoadBalancers, []);
     });
 
     it('creates a gateway load balancer with a GENEVE target group and listener', async (t) => {
-      const server = await startTestServer(t, { dialect });
+      const server = await startElbServer(t, dialect);
       const elb = elbClient(server);
       const net = await seedNetwork(server, ACCOUNT, '10.1.0.0/16', [['10.1.1.0/24', 'us-east-1a']]);
       const lb = (await elb.send(new ELB.CreateLoadBalancerCommand({ Name: 'fw', Type: 'gateway', Subnets: net.subnetIds }))).LoadBalancers![0]!;

@@ -22,8 +22,20 @@ const DEFAULT_GATEWAY_POLICY = '{"Version":"2008-10-17","Statement":[{"Effect":"
 const S3 = `com.amazonaws.${REGION}.s3`;
 const S3_PREFIX_LIST = awsPrefixLists(REGION).find((p) => p.name === S3)!.id;
 
+/**
+ * Runs the harness's cleanups last-registered-first: the server closes before its PostgreSQL
+ * database is dropped (the harness registers the drop first, and node runs `after` hooks in order).
+ */
+function lifo(t: TestContext): { after: (fn: () => Promise<void>) => void } {
+  const fns: Array<() => Promise<void>> = [];
+  t.after(async () => {
+    for (const fn of fns) await fn();
+  });
+  return { after: (fn) => { fns.unshift(fn); } };
+}
+
 async function setup(t: TestContext, dialect: Dialect) {
-  const server = await startTestServer(t, { dialect });
+  const server = await startTestServer(lifo(t), { dialect });
   const net = await seedConsumerNetwork(server);
   return { server, net, client: ec2(server) };
 }

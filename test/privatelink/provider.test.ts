@@ -23,6 +23,18 @@ function ec2For(server: TestServer, account: string): EC2.EC2Client {
   return new EC2.EC2Client({ endpoint: server.endpoint, region: REGION, credentials: devCredentials(account), maxAttempts: 1 });
 }
 
+/**
+ * Runs the test's clean-ups last-registered-first: the server must stop before its PostgreSQL
+ * database is dropped (the harness registers the drop first).
+ */
+function lifo(t: TestContext): { after: (fn: () => Promise<void>) => void } {
+  const fns: Array<() => Promise<void>> = [];
+  t.after(async () => {
+    for (const fn of fns.reverse()) await fn();
+  });
+  return { after: (fn) => { fns.push(fn); } };
+}
+
 const hex = (n: number) => randomBytes(Math.ceil(n / 2)).toString('hex').slice(0, n);
 
 /** Expects the call to fail with `code`; returns the message. */
@@ -97,7 +109,7 @@ async function waitState(ec2: EC2.EC2Client, id: string, state: string): Promise
 for (const dialect of DIALECTS) {
   describe(`provider side of PrivateLink (${dialect})`, () => {
     it('creates a service with acceptance and a private DNS name, and describes it field by field', async (t: TestContext) => {
-      const server = await startTestServer(t, { dialect });
+      const server = await startTestServer(lifo(t), { dialect });
       const owner = ec2For(server, OWNER);
       const nlb = await putLoadBalancer(server, { zones: [['us-east-1b', 'use1-az2'], ['us-east-1a', 'use1-az1']] });
       const created = await createService(owner, {
@@ -130,7 +142,12 @@ for (const dialect of DIALECTS) {
 
       // Acceptance defaults to required when absent (AWS's API default, like the console's).
       const nlb2 = await putLoadBalancer(server);
-      const dflt = await createService(owner, { NetworkLoadBalancerArns: [nlb2] });
+      await rejects(createService(owner, { NetworkLoadBalancerArns: [nlb2], DryRun: true }), 'DryRunOperation');
+      const tokenOut = await owner.send(new EC2.CreateVpcEndpointServiceConfigurationCommand({ NetworkLoadBalancerArns: [nlb2], ClientToken: 'tok-1' }));
+      assert.equal(tokenOut.ClientToken, 'tok-1');
+      const replay = await owner.send(new EC2.CreateVpcEndpointServiceConfigurationCommand({ NetworkLoadBalancerArns: [nlb2], ClientToken: 'tok-1' }));
+      assert.equal(replay.ServiceConfiguration?.ServiceId, tokenOut.ServiceConfiguration?.ServiceId, 'ClientToken replays the first result');
+      const dflt = tokenOut.ServiceConfiguration!;
       assert.equal(dflt.AcceptanceRequired, true);
       assert.equal(dflt.PrivateDnsName, undefined);
 
@@ -151,7 +168,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('refuses bad create and modify input with AWS codes', async (t: TestContext) => {
-      const server = await startTestServer(t, { dialect });
+      const server = await startTestServer(lifo(t), { dialect });
       const owner = ec2For(server, OWNER);
       const nlb = await putLoadBalancer(server);
       const gwlb = await putLoadBalancer(server, { type: 'gateway' });
@@ -237,7 +254,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('manages allowed principals: types, bad principals, add/remove/describe', async (t: TestContext) => {
-      const server = await startTestServer(t, { dialect });
+      const server = await startTestServer(lifo(t), { dialect });
       const owner = ec2For(server, OWNER);
       const svc = await createService(owner, { NetworkLoadBalancerArns: [await putLoadBalancer(server)] });
       const id = svc.ServiceId!;
@@ -289,7 +306,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('shows a service to its owner and allowed accounts only; a third account cannot tell it exists', async (t: TestContext) => {
-      const server = await startTestServer(t, { dialect });
+      const server = await startTestServer(lifo(t), { dialect });
       const owner = ec2For(server, OWNER);
       const consumer = ec2For(server, CONSUMER);
       const stranger = ec2For(server, STRANGER);
@@ -373,7 +390,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('accepts and rejects connections, lists them, and deletes the service once none is active', async (t: TestContext) => {
-      const server = await startTestServer(t, { dialect });
+      const server = await startTestServer(lifo(t), { dialect });
       const owner = ec2For(server, OWNER);
       const nlb = await putLoadBalancer(server);
       const svc = await createService(owner, { NetworkLoadBalancerArns: [nlb], AcceptanceRequired: true });
@@ -435,11 +452,12 @@ for (const dialect of DIALECTS) {
       const deleting = await describeService(owner, id);
       assert.ok(deleting.ServiceState === 'Deleting' || deleting.ServiceState === 'Deleted', deleting.ServiceState);
       await rejects(owner.send(new EC2.ModifyVpcEndpointServiceConfigurationCommand({ ServiceId: id, AcceptanceRequired: false })), 'IncorrectState');
+      // A service being deleted no longer holds its NLB.
+      await createService(owner, { NetworkLoadBalancerArns: [nlb] });
       await waitState(owner, id, 'Deleted');
       await rejects(owner.send(new EC2.DescribeVpcEndpointServicesCommand({ ServiceNames: [svc.ServiceName!] })), 'InvalidServiceName');
       const again2 = await owner.send(new EC2.DeleteVpcEndpointServiceConfigurationsCommand({ ServiceIds: [id] }));
       assert.equal(again2.Unsuccessful?.[0]?.Error?.Code, 'InvalidVpcEndpointService.NotFound');
-      await createService(owner, { NetworkLoadBalancerArns: [nlb] });
 
       // Deleted services are purged after the retention time.
       const later = new Date(Date.now() + DEFAULT_CONTROL_CONFIG.deletedRetentionMs + 60_000);
@@ -448,7 +466,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('keeps a service Pending while a load balancer is still provisioning', async (t: TestContext) => {
-      const server = await startTestServer(t, { dialect });
+      const server = await startTestServer(lifo(t), { dialect });
       const owner = ec2For(server, OWNER);
       const nlb = await putLoadBalancer(server);
       const svc = await createService(owner, { NetworkLoadBalancerArns: [nlb] });

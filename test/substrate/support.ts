@@ -32,7 +32,7 @@ export function suiteServer(dialect: Dialect): () => TestServer {
   let server: TestServer | undefined;
   const cleanups: Array<() => Promise<void>> = [];
   before(async () => {
-    server = await startTestServer({ after: (fn) => { cleanups.push(fn); } }, { dialect });
+    server = await startTestServer({ after: (fn: () => Promise<void>) => { cleanups.push(fn); } }, { dialect });
   });
   after(async () => {
     for (const fn of cleanups.reverse()) await fn();

@@ -103,7 +103,7 @@ export function sdkFactory(endpoint: string): ClientFactory {
 
 const BOTO3_DRIVER = fileURLToPath(new URL('../compat/boto3_driver.py', import.meta.url));
 
-export function boto3Factory(endpoint: string, t: { after: (fn: () => void | Promise<void>) => void }): ClientFactory {
+export function boto3Factory(endpoint: string, t: AfterHost): ClientFactory {
   let proc: ChildProcessWithoutNullStreams | undefined;
   let seq = 0;
   const waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
@@ -170,24 +170,31 @@ export function kebab(op: string): string {
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }
 
-/** Runs /usr/bin/aws with the endpoint given explicitly and no config files: it can reach nothing but `endpoint`. */
-export function runCli(endpoint: string, account: string, args: string[], timeoutMs = 30_000): Promise<CliResult> {
+/** The environment of a CLI command: the account's dev credentials, no config files, one attempt. */
+function cliEnv(account: string): Record<string, string> {
   const creds = devCredentials(account);
+  return {
+    AWS_ACCESS_KEY_ID: creds.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_MAX_ATTEMPTS: '1',
+    AWS_RETRY_MODE: 'standard',
+    AWS_PAGER: '',
+  };
+}
+
+function cliArgs(endpoint: string, args: string[]): string[] {
+  return [...args, '--endpoint-url', endpoint, '--region', REGION, '--output', 'json', '--no-cli-pager'];
+}
+
+/** Runs /usr/bin/aws with the endpoint given explicitly and no config files: it can reach nothing but `endpoint`. */
+export function runCli(endpoint: string, account: string, args: string[], timeoutMs = 60_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn('/usr/bin/aws', [...args, '--endpoint-url', endpoint, '--region', REGION, '--output', 'json', '--no-cli-pager'], {
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: process.env.HOME ?? '/tmp',
-        AWS_ACCESS_KEY_ID: creds.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
-        AWS_DEFAULT_REGION: REGION,
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_MAX_ATTEMPTS: '1',
-        AWS_RETRY_MODE: 'standard',
-        AWS_PAGER: '',
-      },
+    const p = spawn('/usr/bin/aws', cliArgs(endpoint, args), {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...cliEnv(account) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -200,7 +207,63 @@ export function runCli(endpoint: string, account: string, args: string[], timeou
   });
 }
 
-export function cliFactory(endpoint: string): ClientFactory {
+const CLI_DRIVER = fileURLToPath(new URL('../compat/awscli_driver.py', import.meta.url));
+
+/**
+ * One long-lived /usr/bin/python3 running Debian's awscli v2 clidriver (what /usr/bin/aws runs)
+ * command after command: the CLI's own parsing, signing and output, without a second of start-up
+ * per command. Killed after the test.
+ */
+function cliDriver(t: AfterHost): (endpoint: string, account: string, args: string[]) => Promise<CliResult> {
+  let proc: ChildProcessWithoutNullStreams | undefined;
+  let seq = 0;
+  let stderr = '';
+  const waiting = new Map<number, { resolve: (v: CliResult) => void; reject: (e: Error) => void }>();
+  const start = () => {
+    const p = spawn('/usr/bin/python3', [CLI_DRIVER], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    createInterface({ input: p.stdout }).on('line', (line) => {
+      let msg: { id: number; rc: number; stdout: string; stderr: string };
+      try { msg = JSON.parse(line); } catch { return; }
+      const w = waiting.get(msg.id);
+      if (!w) return;
+      waiting.delete(msg.id);
+      w.resolve({ code: msg.rc, stdout: msg.stdout, stderr: msg.stderr });
+    });
+    p.on('exit', (code) => {
+      for (const w of waiting.values()) w.reject(new Error(`awscli driver exited (${code}): ${stderr.slice(-2000)}`));
+      waiting.clear();
+    });
+    t.after(() => new Promise<void>((resolve) => {
+      if (p.exitCode !== null || p.signalCode !== null) { resolve(); return; }
+      p.once('exit', () => resolve());
+      p.kill('SIGKILL');
+    }));
+    return p;
+  };
+  return (endpoint, account, args) => {
+    proc ??= start();
+    const id = ++seq;
+    return new Promise((resolve, reject) => {
+      waiting.set(id, { resolve, reject });
+      proc!.stdin.write(`${JSON.stringify({ id, args: cliArgs(endpoint, args), env: cliEnv(account) })}\n`);
+    });
+  };
+}
+
+export interface CliOptions {
+  /** Operations run by spawning /usr/bin/aws itself; the others go through the long-lived driver. 'all' spawns for every call. */
+  spawnOps?: ReadonlySet<string> | 'all';
+  t?: AfterHost;
+}
+
+export function cliFactory(endpoint: string, opts: CliOptions = {}): ClientFactory {
+  const spawnOps = opts.spawnOps ?? 'all';
+  if (spawnOps !== 'all' && !opts.t) throw new Error('the CLI driver needs a test context to be stopped');
+  const driver = spawnOps === 'all' ? undefined : cliDriver(opts.t!);
   return {
     client: 'cli',
     forAccount(account: string): AwsApi {
@@ -208,7 +271,8 @@ export function cliFactory(endpoint: string): ClientFactory {
         client: 'cli',
         account,
         async call(service, op, input = {}) {
-          const r = await runCli(endpoint, account, [service, kebab(op), '--cli-input-json', JSON.stringify(input)]);
+          const args = [service, kebab(op), '--cli-input-json', JSON.stringify(input)];
+          const r = spawnOps === 'all' || spawnOps.has(op) || !driver ? await runCli(endpoint, account, args) : await driver(endpoint, account, args);
           if (r.code === 0) return r.stdout.trim() ? JSON.parse(r.stdout) : {};
           const m = /An error occurred \(([^)]+)\) when calling the \w+ operation(?: \(reached max retries: \d+\))?: ([\s\S]*)$/.exec(r.stderr.trim());
           if (m) throw new AwsCallError(m[1]!, m[2]!.trim());
@@ -325,7 +389,7 @@ export function parseErrorXml(xml: string): ParsedError | undefined {
 /** The request id of a success body: EC2 `<XResponse><requestId>`, Query `<ResponseMetadata><RequestId>`. */
 export function successRequestId(xml: string): string | undefined {
   const doc = errorParser.parse(xml) as Record<string, any>;
-  const root = Object.values(doc).find((v) => v && typeof v === 'object') as Record<string, any> | undefined;
+  const root = Object.entries(doc).find(([k, v]) => !k.startsWith('?') && v && typeof v === 'object')?.[1] as Record<string, any> | undefined;
   if (!root) return undefined;
   if (root.requestId !== undefined) return String(root.requestId);
   if (root.ResponseMetadata?.RequestId !== undefined) return String(root.ResponseMetadata.RequestId);

@@ -12,7 +12,7 @@ import { ipToInt } from '../../../core/cidr.js';
 import { findZone } from '../../../core/regions.js';
 import type { Handler, RequestContext } from '../../api/context.js';
 import type { RegisteredTarget, TargetGroupDoc } from '../../resources.js';
-import { computeTargetHealth } from './health.js';
+import { computeTargetHealth, targetZone } from './health.js';
 import { accountListeners, inUseSince, loadBalancersOf } from './present.js';
 import { inCidr, isPrivateRange, ownedTargetGroup } from './validate.js';
 
@@ -106,8 +106,8 @@ export const deregisterTargets: Handler = async (ctx, input: { TargetGroupArn: s
   for (const t of input.Targets) {
     checkTargetId(tg, t.Id);
     const port = samePort(tg, t);
-    const match = (x: RegisteredTarget) => x.id === t.Id && (t.Port === undefined || x.port === port);
-    // Unknown targets: a no-op, as AWS does.
+    // As AWS: Port defaults to the group's port, and an unknown (id, port) is a no-op.
+    const match = (x: RegisteredTarget) => x.id === t.Id && x.port === port;
     if (!inUse || delayS === 0) {
       // A target group no listener uses has no connections to drain: the target goes at once.
       targets = targets.filter((x) => !match(x));
@@ -132,12 +132,12 @@ export const describeTargetHealth: Handler = async (ctx, input: { TargetGroupArn
     rows = [];
     for (const t of input.Targets) {
       checkTargetId(tg, t.Id);
-      const found = tg.targets.filter((x) => x.id === t.Id && (t.Port === undefined || x.port === t.Port));
-      if (found.length === 0) rows.push({ target: undefined, id: t.Id, port: samePort(tg, t), az: t.AvailabilityZone });
-      for (const x of found) rows.push({ target: x, id: x.id, port: x.port, az: x.availabilityZone });
+      const port = samePort(tg, t);
+      const x = tg.targets.find((r) => r.id === t.Id && r.port === port);
+      rows.push(x ? { target: x, id: x.id, port: x.port, az: targetZone(x) } : { target: undefined, id: t.Id, port, az: t.AvailabilityZone });
     }
   } else {
-    rows = tg.targets.map((x) => ({ target: x, id: x.id, port: x.port, az: x.availabilityZone }));
+    rows = tg.targets.map((x) => ({ target: x, id: x.id, port: x.port, az: targetZone(x) }));
   }
   return {
     TargetHealthDescriptions: rows.map((r) => ({

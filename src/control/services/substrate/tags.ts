@@ -75,6 +75,11 @@ async function retag(ctx: RequestContext, targets: Target[], change: (tags: Tag[
   for (const d of docs.values()) await ctx.tx.put(d);
 }
 
+/** A resource's tags in key order (the order DescribeTags lists them in). */
+function byKey(tags: Tag[]): Tag[] {
+  return [...tags].sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0));
+}
+
 interface TagRow { ResourceId: string; ResourceType: string; Key: string; Value: string }
 
 async function allTagRows(ctx: RequestContext): Promise<TagRow[]> {
@@ -82,10 +87,10 @@ async function allTagRows(ctx: RequestContext): Promise<TagRow[]> {
   for (const kind of Object.keys(RESOURCE_TYPES) as IdKindName[]) {
     for (const doc of await ctx.tx.list(kind, ctx.account)) {
       if (doc.kind === 'endpoint' && doc.state === 'deleted') continue;
-      for (const t of doc.tags) rows.push({ ResourceId: doc.id, ResourceType: RESOURCE_TYPES[kind], Key: t.Key, Value: t.Value });
+      for (const t of byKey(doc.tags)) rows.push({ ResourceId: doc.id, ResourceType: RESOURCE_TYPES[kind], Key: t.Key, Value: t.Value });
       if (doc.kind === 'security-group') {
         for (const r of [...doc.ingress, ...doc.egress]) {
-          for (const t of r.tags ?? []) rows.push({ ResourceId: r.ruleId, ResourceType: 'security-group-rule', Key: t.Key, Value: t.Value });
+          for (const t of byKey(r.tags ?? [])) rows.push({ ResourceId: r.ruleId, ResourceType: 'security-group-rule', Key: t.Key, Value: t.Value });
         }
       }
     }

@@ -1,6 +1,6 @@
 /** VPCs: CreateVpc (with its main route table and default security group), DescribeVpcs, DeleteVpc, Modify/DescribeVpcAttribute. */
 import { ApiError } from '../../../core/errors.js';
-import { parseCidr } from '../../../core/cidr.js';
+import { cidrsOverlap, formatCidr, parseCidr } from '../../../core/cidr.js';
 import { newId } from '../../../core/ids.js';
 import type { Handlers, RequestContext } from '../../api/context.js';
 import type { Filter } from '../../api/filters.js';
@@ -27,12 +27,19 @@ export function presentVpc(v: VpcDoc): Record<string, unknown> {
   };
 }
 
-/** Validates a VPC's primary IPv4 block: a valid CIDR between /16 and /28. */
+/** Ranges AWS refuses for VPCs: "this network", loopback, link-local, multicast and reserved. */
+const RESERVED_RANGES = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/4', '240.0.0.0/4'].map((c) => parseCidr(c)!);
+
+/** Validates a VPC's primary IPv4 block: a valid CIDR between /16 and /28, outside the reserved ranges. */
 export function checkVpcCidr(cidr: string): void {
   const parsed = parseCidr(cidr);
   if (!parsed) throw new ApiError('InvalidParameterValue', `Value (${cidr}) for parameter cidrBlock is invalid. This is not a valid CIDR block.`);
   if (parsed.prefix < 16 || parsed.prefix > 28) {
     throw new ApiError('InvalidVpcRange', `The CIDR '${cidr}' is invalid: a VPC's block must be between /16 and /28.`);
+  }
+  const reserved = RESERVED_RANGES.find((r) => cidrsOverlap(r, parsed));
+  if (reserved) {
+    throw new ApiError('InvalidVpcRange', `The CIDR '${cidr}' is invalid: it overlaps the reserved range ${formatCidr(reserved)}.`);
   }
 }
 

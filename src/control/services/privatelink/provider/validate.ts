@@ -47,12 +47,12 @@ export async function resolveLoadBalancers(ctx: RequestContext, kind: LbKind, ar
   return out;
 }
 
-/** Refuses load balancers that already back another endpoint service that is not Deleted. */
+/** Refuses load balancers that already back another endpoint service (one that is not Deleting or Deleted). */
 export async function checkNotInOtherService(ctx: RequestContext, lbs: LoadBalancerDoc[], self?: string): Promise<void> {
   if (lbs.length === 0) return;
   const services = await ctx.tx.list('endpoint-service', ctx.account);
   for (const lb of lbs) {
-    const other = services.find((s) => s.id !== self && s.state !== 'Deleted'
+    const other = services.find((s) => s.id !== self && s.state !== 'Deleted' && s.state !== 'Deleting'
       && (s.networkLoadBalancerArns.includes(lb.id) || s.gatewayLoadBalancerArns.includes(lb.id)));
     if (other) {
       throw new ApiError('InvalidParameter', `Load balancer '${lb.id}' is already associated with the endpoint service ${other.id}; a load balancer can back only one endpoint service`);
