@@ -71,10 +71,10 @@ export async function rejectsWith(p: Promise<unknown>, code: string, message?: R
  * its PostgreSQL database is dropped (the harness registers the drop first; node:test runs
  * `after` hooks in registration order).
  */
-export async function startElbServer(t: { after: (fn: () => Promise<void>) => void }, dialect: Dialect): Promise<TestServer> {
+export async function startElbServer(t: { after: (fn: () => Promise<void>) => void }, dialect: Dialect, opts: { stateDelayMs?: number } = {}): Promise<TestServer> {
   const cleanups: Array<() => Promise<void>> = [];
   t.after(async () => {
     for (const c of cleanups.reverse()) await c();
   });
-  return startTestServer({ after: (fn: () => Promise<void>) => { cleanups.push(fn); } }, { dialect });
+  return startTestServer({ after: (fn: () => Promise<void>) => { cleanups.push(fn); } }, { dialect, ...opts });
 }

@@ -179,8 +179,12 @@ for (const dialect of DIALECTS) {
       // Without a Port, deregistration means the group's port (8080): 10.0.3.10:9090 stays.
       await elb.send(new ELB.DeregisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: '10.0.3.10' }] }));
       assert.equal((await health())['10.0.3.10:9090'], 'unused/Target.NotInUse');
+      const reRegisteredAt = Date.now();
       await elb.send(new ELB.RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: '192.168.7.7', AvailabilityZone: 'all' }] }));
-      assert.equal((await health())['192.168.7.7:8080'], 'initial/Elb.RegistrationInProgress');
+      assert.match((await health())['192.168.7.7:8080']!, /^initial\/Elb\.(RegistrationInProgress|InitialHealthChecking)$/);
+      const stored = (await server.store.transaction(false, (tx) => tx.get('target-group', tgArn)))!.targets.find((x) => x.id === '192.168.7.7')!;
+      assert.equal(stored.drainingUntil, undefined, 're-registering cancels draining');
+      assert.ok(new Date(stored.registeredAt).getTime() >= reRegisteredAt - 5, 'registration starts again');
       await eventually(async () => (await health())['10.0.1.10:8080'] === undefined, 5000);
       assert.deepEqual(Object.keys(await health()).sort(), ['10.0.3.10:9090', '192.168.7.7:8080']);
 
@@ -215,7 +219,8 @@ for (const dialect of DIALECTS) {
     });
 
     it('creates a gateway load balancer with a GENEVE target group and listener', async (t) => {
-      const server = await startElbServer(t, dialect);
+      // A long state delay: the load balancer stays provisioning, so target registration stays in progress.
+      const server = await startElbServer(t, dialect, { stateDelayMs: 600_000 });
       const elb = elbClient(server);
       const net = await seedNetwork(server, ACCOUNT, '10.1.0.0/16', [['10.1.1.0/24', 'us-east-1a']]);
       const lb = (await elb.send(new ELB.CreateLoadBalancerCommand({ Name: 'fw', Type: 'gateway', Subnets: net.subnetIds }))).LoadBalancers![0]!;
@@ -242,6 +247,13 @@ for (const dialect of DIALECTS) {
         LoadBalancerArn: lb.LoadBalancerArn!, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn! }],
       }))).Listeners![0]!;
       assert.match(l.ListenerArn!, /:listener\/gwy\/fw\/[0-9a-f]{16}\/[0-9a-f]{16}$/);
+      await elb.send(new ELB.RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn!, Targets: [{ Id: '10.1.1.50' }] }));
+      const th = await elb.send(new ELB.DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn! }));
+      assert.deepEqual(th.TargetHealthDescriptions, [{
+        Target: { Id: '10.1.1.50', Port: 6081, AvailabilityZone: 'us-east-1a' }, HealthCheckPort: '80',
+        TargetHealth: { State: 'initial', Reason: 'Elb.RegistrationInProgress', Description: 'Target registration is in progress' },
+      }]);
+      assert.equal((await elb.send(new ELB.DescribeLoadBalancersCommand({ Names: ['fw'] }))).LoadBalancers![0]!.State!.Code, 'provisioning');
       assert.equal(l.Protocol, undefined);
       assert.equal(l.Port, undefined);
       const enis = await server.store.transaction(false, (tx) => tx.list('network-interface', ACCOUNT));

@@ -10,6 +10,8 @@ import { EC2Client, EC2ServiceException } from '@aws-sdk/client-ec2';
 import type {
   EndpointServiceDoc, LoadBalancerDoc, RouteTableDoc, SecurityGroupDoc, SubnetDoc, VpcDoc,
 } from '../../src/control/resources.js';
+import { DEFAULT_CONTROL_CONFIG } from '../../src/control/api/context.js';
+import { consumerTick } from '../../src/control/services/privatelink/consumer/index.js';
 import { findZone } from '../../src/core/regions.js';
 import { devCredentials, type TestServer } from '../support/harness.js';
 
@@ -144,4 +146,17 @@ export async function rejectsWith(p: Promise<unknown>, code: string, message?: R
 /** The store's documents of a kind (all accounts). */
 export async function storeList<K extends 'endpoint' | 'network-interface' | 'route-table'>(server: TestServer, kind: K) {
   return server.store.transaction(false, (tx) => tx.list(kind));
+}
+
+/**
+ * A state delay no test waits out: servers started with it keep transitional states (pending,
+ * deleting) until `advance` runs the consumer's transitions, so tests can observe them without
+ * racing the server's ticker on a loaded machine.
+ */
+export const SLOW_STATE_DELAY_MS = 3_600_000;
+
+/** Runs the consumer's transition pass as if the slow delay had passed (not the retention period). */
+export async function advance(server: TestServer): Promise<void> {
+  const now = new Date(Date.now() + SLOW_STATE_DELAY_MS + 1_000);
+  await server.store.transaction(true, (tx) => consumerTick(tx, now, { ...DEFAULT_CONTROL_CONFIG, stateDelayMs: SLOW_STATE_DELAY_MS }));
 }

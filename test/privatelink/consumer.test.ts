@@ -12,9 +12,10 @@ import {
 import { DEFAULT_CONTROL_CONFIG } from '../../src/control/api/context.js';
 import { consumerTick } from '../../src/control/services/privatelink/consumer/index.js';
 import { awsPrefixLists } from '../../src/control/services/substrate/prefix-lists.js';
+import { lifo } from '../support/clients.js';
 import { DIALECTS, eventually, startTestServer, type Dialect, type TestServer } from '../support/harness.js';
 import {
-  CONSUMER, PROVIDER, REGION, STRANGER, ec2, hexId, rejectsWith, seedConsumerNetwork, seedService, storeList,
+  CONSUMER, PROVIDER, REGION, SLOW_STATE_DELAY_MS, STRANGER, advance, ec2, hexId, rejectsWith, seedConsumerNetwork, seedService, storeList,
 } from './consumer-fixtures.js';
 
 const DEFAULT_INTERFACE_POLICY = '{\n  "Statement": [\n    {\n      "Action": "*", \n      "Effect": "Allow", \n      "Principal": "*", \n      "Resource": "*"\n    }\n  ]\n}';
@@ -22,20 +23,10 @@ const DEFAULT_GATEWAY_POLICY = '{"Version":"2008-10-17","Statement":[{"Effect":"
 const S3 = `com.amazonaws.${REGION}.s3`;
 const S3_PREFIX_LIST = awsPrefixLists(REGION).find((p) => p.name === S3)!.id;
 
-/**
- * Runs the harness's cleanups last-registered-first: the server closes before its PostgreSQL
- * database is dropped (the harness registers the drop first, and node runs `after` hooks in order).
- */
-function lifo(t: TestContext): { after: (fn: () => Promise<void>) => void } {
-  const fns: Array<() => Promise<void>> = [];
-  t.after(async () => {
-    for (const fn of fns) await fn();
-  });
-  return { after: (fn) => { fns.unshift(fn); } };
-}
 
-async function setup(t: TestContext, dialect: Dialect) {
-  const server = await startTestServer(lifo(t), { dialect });
+/** A server on `dialect` with the consumer's network; `slow`: transitions only by `advance` (see SLOW_STATE_DELAY_MS). */
+async function setup(t: TestContext, dialect: Dialect, slow = false) {
+  const server = await startTestServer(lifo(t), { dialect, ...(slow ? { stateDelayMs: SLOW_STATE_DELAY_MS } : {}) });
   const net = await seedConsumerNetwork(server);
   return { server, net, client: ec2(server) };
 }
@@ -61,7 +52,7 @@ async function acceptInStore(server: TestServer, id: string): Promise<void> {
 for (const dialect of DIALECTS) {
   describe(`consumer endpoints (${dialect})`, () => {
     it('interface endpoint with acceptance: the AWS field set, DNS entries, ENIs, pendingAcceptance → (accept) → available', async (t) => {
-      const { server, net, client } = await setup(t, dialect);
+      const { server, net, client } = await setup(t, dialect, true);
       const svc = await seedService(server, { acceptanceRequired: true });
       const before = Date.now();
       const out = await client.send(new CreateVpcEndpointCommand({
@@ -133,14 +124,14 @@ for (const dialect of DIALECTS) {
       }
 
       // Describe returns the same document; it waits for acceptance however long it takes.
-      await new Promise((r) => setTimeout(r, 150));
-      await server.tick();
+      await advance(server);
       const again = await describeOne(server, id);
       assert.deepEqual({ ...again, State: undefined }, { ...ep, State: undefined });
       assert.equal(again.State, 'pendingAcceptance');
       await acceptInStore(server, id);
       assert.equal(await stateOf(server, id), 'pending');
-      await eventually(async () => (await stateOf(server, id)) === 'available');
+      await advance(server);
+      assert.equal(await stateOf(server, id), 'available');
     });
 
     it('interface endpoint without acceptance: pending → available; ClientToken is idempotent; DryRun', async (t) => {
@@ -253,7 +244,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('gateway endpoint to S3: default type, prefix-list routes, available at once, one per table, modify and delete', async (t) => {
-      const { server, net, client } = await setup(t, dialect);
+      const { server, net, client } = await setup(t, dialect, true);
       const out = await client.send(new CreateVpcEndpointCommand({ VpcId: net.vpcId, ServiceName: S3, RouteTableIds: [net.routeTableId] }));
       const ep = out.VpcEndpoint!;
       const id = ep.VpcEndpointId!;
@@ -296,7 +287,9 @@ for (const dialect of DIALECTS) {
       const del = await client.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [id] }));
       assert.deepEqual(del.Unsuccessful, []);
       assert.equal(await stateOf(server, id), 'deleting');
-      await eventually(async () => (await stateOf(server, id)) === 'deleted');
+      assert.equal((await routesOf(net.routeTable2Id)).filter((r) => r.gatewayId === id).length, 1, 'the route goes with the teardown');
+      await advance(server);
+      assert.equal(await stateOf(server, id), 'deleted');
       assert.deepEqual((await routesOf(net.routeTable2Id)).filter((r) => r.gatewayId === id), []);
     });
 
@@ -399,7 +392,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('describe filters and pages; delete → deleting → deleted (ENIs released); other accounts see NotFound; purge', async (t) => {
-      const { server, net, client } = await setup(t, dialect);
+      const { server, net, client } = await setup(t, dialect, true);
       const svc = await seedService(server, { acceptanceRequired: true });
       const a = (await client.send(new CreateVpcEndpointCommand({
         VpcEndpointType: 'Interface', VpcId: net.vpcId, ServiceName: svc.serviceName, SubnetIds: [net.subnetA, net.subnetB],
@@ -444,7 +437,8 @@ for (const dialect of DIALECTS) {
       assert.equal((await storeList(server, 'network-interface')).filter((e) => e.ownerResourceId === a.VpcEndpointId).length, 2,
         'the ENIs stay until the endpoint is deleted');
       await rejectsWith(client.send(new ModifyVpcEndpointCommand({ VpcEndpointId: a.VpcEndpointId, AddSecurityGroupIds: [net.sgId] })), 'IncorrectState', /deleting/);
-      await eventually(async () => (await stateOf(server, a.VpcEndpointId!)) === 'deleted');
+      await advance(server);
+      assert.equal(await stateOf(server, a.VpcEndpointId!), 'deleted');
       assert.equal((await storeList(server, 'network-interface')).filter((e) => e.ownerResourceId === a.VpcEndpointId).length, 0);
       const gone = await describeOne(server, a.VpcEndpointId!);
       assert.deepEqual(gone.NetworkInterfaceIds, []);
@@ -453,7 +447,9 @@ for (const dialect of DIALECTS) {
       assert.deepEqual((await client.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [a.VpcEndpointId!] }))).Unsuccessful, []);
 
       // Purge after the retention period (driven directly with a short retention).
-      await server.store.transaction(true, (tx) => consumerTick(tx, new Date(Date.now() + 60_000), { ...DEFAULT_CONTROL_CONFIG, deletedRetentionMs: 30_000 }));
+      await server.store.transaction(true, (tx) => consumerTick(tx, new Date(Date.now() + 2 * SLOW_STATE_DELAY_MS), {
+        ...DEFAULT_CONTROL_CONFIG, stateDelayMs: SLOW_STATE_DELAY_MS, deletedRetentionMs: SLOW_STATE_DELAY_MS / 2,
+      }));
       await rejectsWith(client.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [a.VpcEndpointId!] })), 'InvalidVpcEndpointId.NotFound');
       assert.deepEqual(await ids([]), [g.VpcEndpointId]);
     });

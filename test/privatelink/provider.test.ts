@@ -189,6 +189,7 @@ for (const dialect of DIALECTS) {
         ['label over 63 characters', { NetworkLoadBalancerArns: [nlb], PrivateDnsName: `${'a'.repeat(64)}.example.com` }, 'InvalidParameterValue', /63/],
         ['name over 255 characters', { NetworkLoadBalancerArns: [nlb], PrivateDnsName: `${'abcdefgh.'.repeat(29)}com` }, 'InvalidParameterValue', /255/],
         ['wildcard not first', { NetworkLoadBalancerArns: [nlb], PrivateDnsName: 'a.*.example.com' }, 'InvalidParameterValue', /wildcard/],
+        ['trailing dot', { NetworkLoadBalancerArns: [nlb], PrivateDnsName: 'api.example.com.' }, 'InvalidParameterValue', /dot/],
         ['underscore in a label', { NetworkLoadBalancerArns: [nlb], PrivateDnsName: 'a_b.example.com' }, 'InvalidParameterValue', /a_b/],
         ['ipv6 on an IPv4-only NLB', { NetworkLoadBalancerArns: [nlb], SupportedIpAddressTypes: ['ipv4', 'ipv6'] }, 'InvalidParameter', /dual-stack/],
         ['unknown IP address type', { NetworkLoadBalancerArns: [nlb], SupportedIpAddressTypes: ['ipx'] }, 'InvalidParameterValue', /ipx/],
@@ -315,8 +316,6 @@ for (const dialect of DIALECTS) {
         TagSpecifications: [{ ResourceType: 'vpc-endpoint-service', Tags: [{ Key: 'team', Value: 'core' }] }],
       });
       const name = svc.ServiceName!;
-      // Pending services are not offered yet, not even to the owner.
-      await rejects(owner.send(new EC2.DescribeVpcEndpointServicesCommand({ ServiceNames: [name] })), 'InvalidServiceName');
       await waitState(owner, svc.ServiceId!, 'Available');
       await owner.send(new EC2.ModifyVpcEndpointServicePermissionsCommand({ ServiceId: svc.ServiceId!, AddAllowedPrincipals: [`arn:aws:iam::${CONSUMER}:root`] }));
 
@@ -382,6 +381,15 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await findUsableService(tx, { account: STRANGER, principalArn: `arn:aws:iam::${STRANGER}:root` }, `com.amazonaws.${REGION}.s3`, REGION),
           { kind: 'aws', name: `com.amazonaws.${REGION}.s3`, type: 'Gateway', prefixListName: `com.amazonaws.${REGION}.s3` });
       });
+      // Services that are not Available are not offered, not even to the owner (one transaction: no tick interleaves).
+      await server.store.transaction(true, async (tx) => {
+        const doc = (await tx.get('endpoint-service', svc.ServiceId!))!;
+        for (const state of ['Pending', 'Deleting', 'Deleted', 'Failed'] as const) {
+          await tx.put({ ...doc, state });
+          assert.equal(await findUsableService(tx, { account: OWNER, principalArn: `arn:aws:iam::${OWNER}:root` }, name, REGION), undefined, state);
+        }
+        await tx.put({ ...doc, state: 'Available' });
+      });
       await owner.send(new EC2.ModifyVpcEndpointServicePermissionsCommand({ ServiceId: svc.ServiceId!, AddAllowedPrincipals: [`arn:aws:iam::${STRANGER}:role/app`] }));
       await server.store.transaction(false, async (tx) => {
         assert.equal((await findUsableService(tx, { account: STRANGER, principalArn: `arn:aws:iam::${STRANGER}:role/app` }, name, REGION))?.kind, 'customer');
@@ -427,6 +435,18 @@ for (const dialect of DIALECTS) {
         ['vpce-svc-0123456789abcdef0', 'InvalidVpcEndpointService.NotFound', "The VpcEndpointService Id 'vpce-svc-0123456789abcdef0' does not exist"],
       ]);
 
+      // Each of pendingAcceptance, pending and available alone blocks deletion; rejected, failed, deleting and deleted do not.
+      const blocking: EndpointState[] = ['pendingAcceptance', 'pending', 'available'];
+      const harmless: EndpointState[] = ['rejected', 'failed', 'deleting', 'deleted'];
+      const verdicts: Array<[EndpointState, string | undefined]> = [];
+      for (const state of [...blocking, ...harmless]) {
+        const extra = await createService(owner, { NetworkLoadBalancerArns: [await putLoadBalancer(server)] });
+        await putEndpoint(server, extra.ServiceId!, extra.ServiceName!, state);
+        const out = await owner.send(new EC2.DeleteVpcEndpointServiceConfigurationsCommand({ ServiceIds: [extra.ServiceId!] }));
+        verdicts.push([state, out.Unsuccessful?.[0]?.Error?.Code]);
+      }
+      assert.deepEqual(verdicts, [...blocking.map((s) => [s, 'ExistingVpcEndpointConnections']), ...harmless.map((s) => [s, undefined])]);
+
       // Accept: pendingAcceptance → pending (→ available by the consumer's tick); others fail per item.
       const acc = await owner.send(new EC2.AcceptVpcEndpointConnectionsCommand({ ServiceId: id, VpcEndpointIds: [a, c, other, 'vpce-0123456789abcdef0', 'bogus'] }));
       assert.deepEqual(acc.Unsuccessful?.map((u) => [u.ResourceId, u.Error?.Code]), [
@@ -443,7 +463,7 @@ for (const dialect of DIALECTS) {
       for (const e of [a, b, c]) assert.equal(await endpointState(server, e), 'rejected');
       const again = await owner.send(new EC2.RejectVpcEndpointConnectionsCommand({ ServiceId: id, VpcEndpointIds: [a] }));
       assert.equal(again.Unsuccessful?.[0]?.Error?.Code, 'InvalidState');
-      const rejected = await owner.send(new EC2.DescribeVpcEndpointConnectionsCommand({ Filters: [{ Name: 'vpc-endpoint-state', Values: ['rejected'] }] }));
+      const rejected = await owner.send(new EC2.DescribeVpcEndpointConnectionsCommand({ Filters: [{ Name: 'vpc-endpoint-state', Values: ['rejected'] }, { Name: 'service-id', Values: [id] }] }));
       assert.equal(rejected.VpcEndpointConnections?.length, 3);
 
       // Now the service can go: Deleting → Deleted, and the NLB is free again.

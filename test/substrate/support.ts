@@ -23,8 +23,8 @@ export async function rejectsWith(p: Promise<unknown>, code: string, message?: R
   assert.fail(`expected the call to fail with ${code}, but it succeeded`);
 }
 
-import { after, before } from 'node:test';
-import { startTestServer, type Dialect } from '../support/harness.js';
+import { after, before, describe } from 'node:test';
+import { DIALECTS, startTestServer, type Dialect } from '../support/harness.js';
 import type { NetworkInterfaceDoc } from '../../src/control/resources.js';
 
 /** Starts one server for the enclosing `describe` (stopped after it); returns a getter. */
@@ -32,7 +32,8 @@ export function suiteServer(dialect: Dialect): () => TestServer {
   let server: TestServer | undefined;
   const cleanups: Array<() => Promise<void>> = [];
   before(async () => {
-    server = await startTestServer({ after: (fn: () => Promise<void>) => { cleanups.push(fn); } }, { dialect });
+    // Ticks every 100 ms: the substrate only needs them for pending → available.
+    server = await startTestServer({ after: (fn: () => Promise<void>) => { cleanups.push(fn); } }, { dialect, tickMs: 100 });
   });
   after(async () => {
     for (const fn of cleanups.reverse()) await fn();
@@ -61,4 +62,14 @@ export async function putEni(server: TestServer, fields: {
   };
   await server.store.transaction(true, (tx) => tx.put(doc));
   return id;
+}
+
+/**
+ * One suite per store back-end this run can test (`DIALECTS`), the back-ends side by side (each
+ * with its own server), the tests inside one back-end in order.
+ */
+export function forEachDialect(title: string, body: (dialect: Dialect) => void): void {
+  describe(title, { concurrency: true }, () => {
+    for (const dialect of DIALECTS) describe(`${title} (${dialect})`, { concurrency: false }, () => body(dialect));
+  });
 }

@@ -260,7 +260,6 @@ describe('the SDK reads our bytes as what we encoded', () => {
       .then(() => undefined, (e: unknown) => e as any);
     assert.ok(elbErr, 'the SDK throws');
     assert.equal(elbErr.name, 'LoadBalancerNotFoundException', 'the SDK maps the code to its modelled exception');
-    assert.equal(elbErr.Code ?? elbErr.name, elbErr.Code ? 'LoadBalancerNotFound' : 'LoadBalancerNotFoundException');
     assert.equal(elbErr.message, 'One or more load balancers not found');
     assert.equal(elbErr.$metadata.httpStatusCode, 400);
     assert.equal(elbErr.$metadata.requestId, REQUEST_ID);

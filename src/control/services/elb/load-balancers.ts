@@ -1,5 +1,6 @@
 /** CreateLoadBalancer, DescribeLoadBalancers, DeleteLoadBalancer for network and gateway load balancers. */
 import { ApiError } from '../../../core/errors.js';
+import { ipToInt, isReservedInSubnet, parseCidr } from '../../../core/cidr.js';
 import { hex, elbArn } from '../../../core/ids.js';
 import type { Handler, RequestContext } from '../../api/context.js';
 import { paginate } from '../../api/paginate.js';
@@ -99,6 +100,10 @@ export const createLoadBalancer: Handler = async (ctx, input: CreateInput) => {
       if (type === 'gateway') throw new ApiError('InvalidConfigurationRequest', 'Gateway Load Balancers do not accept private IPv4 addresses in subnet mappings');
       if (!inCidr(s.cidrBlock, m.PrivateIPv4Address)) {
         throw new ApiError('InvalidConfigurationRequest', `Private IPv4 address '${m.PrivateIPv4Address}' is not in the CIDR block ${s.cidrBlock} of subnet '${s.id}'`);
+      }
+      if (isReservedInSubnet(parseCidr(s.cidrBlock)!, ipToInt(m.PrivateIPv4Address)!)) {
+        throw new ApiError('InvalidConfigurationRequest',
+          `Private IPv4 address '${m.PrivateIPv4Address}' is reserved by AWS in subnet '${s.id}' (the first four addresses and the last one of ${s.cidrBlock})`);
       }
     }
     subnets.push(s);

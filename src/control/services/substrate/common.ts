@@ -55,8 +55,3 @@ export function apiTags(tags: Tag[] | undefined): Tag[] | undefined {
 export function resourceArn(ctx: { region: string }, account: string, type: string, id: string): string {
   return ec2Arn(ctx.region, account, `${type}/${id}`);
 }
-
-/** A boolean filter value as EC2 prints it. */
-export function bool(b: boolean): string {
-  return b ? 'true' : 'false';
-}

@@ -102,7 +102,8 @@ export function checkPrivateDnsName(name: string): void {
   if (name.length === 0) throw fail('it is empty');
   if (name.length > 255) throw fail('it is longer than 255 characters');
   if (name !== name.toLowerCase()) throw fail('it must be lowercase');
-  const labels = name.endsWith('.') ? name.slice(0, -1).split('.') : name.split('.');
+  if (name.endsWith('.')) throw fail('it must not end with a dot');
+  const labels = name.split('.');
   if (labels.length < 2) throw fail('it must be a domain name with at least two labels, such as api.example.com');
   labels.forEach((label, i) => {
     if (label === '*') {

@@ -1,0 +1,89 @@
+/**
+ * Endpoints on a network built with the real EC2 substrate operations (CreateVpc, CreateSubnet,
+ * ModifyVpcAttribute, DescribeSecurityGroups, DescribeNetworkInterfaces, DescribeRouteTables,
+ * DeleteSubnet): the ENIs and routes an endpoint creates are what the substrate shows, and its
+ * asynchronous teardown holds the subnet until the endpoint is deleted. The provider's service is
+ * seeded in the store (the provider side has its own tests).
+ */
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import {
+  CreateSubnetCommand, CreateVpcCommand, CreateVpcEndpointCommand, DeleteSubnetCommand, DeleteVpcEndpointsCommand,
+  DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeVpcEndpointsCommand,
+  ModifyVpcAttributeCommand,
+} from '@aws-sdk/client-ec2';
+import { awsPrefixLists } from '../../src/control/services/substrate/prefix-lists.js';
+import { lifo } from '../support/clients.js';
+import { DIALECTS, startTestServer, type Dialect } from '../support/harness.js';
+import { CONSUMER, PROVIDER, REGION, SLOW_STATE_DELAY_MS, advance, ec2, rejectsWith, seedService } from './consumer-fixtures.js';
+
+
+async function network(t: TestContext, dialect: Dialect) {
+  // Transitions only by `advance`: the deleting window is observed without racing the ticker.
+  const server = await startTestServer(lifo(t), { dialect, stateDelayMs: SLOW_STATE_DELAY_MS });
+  const client = ec2(server, CONSUMER);
+  const vpc = (await client.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!;
+  await client.send(new ModifyVpcAttributeCommand({ VpcId: vpc.VpcId, EnableDnsHostnames: { Value: true } }));
+  const subnet = async (cidr: string, zone: string) =>
+    (await client.send(new CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: cidr, AvailabilityZone: zone }))).Subnet!.SubnetId!;
+  const subnetA = await subnet('10.20.1.0/24', 'us-east-1a');
+  const subnetB = await subnet('10.20.2.0/24', 'us-east-1b');
+  const groups = (await client.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc.VpcId!] }] }))).SecurityGroups!;
+  const defaultSg = groups.find((g) => g.GroupName === 'default')!;
+  return { server, client, vpcId: vpc.VpcId!, subnetA, subnetB, defaultSg };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`consumer endpoints on the real substrate (${dialect})`, () => {
+    it('interface endpoint: ENIs in DescribeNetworkInterfaces, default group, subnet held until deleted', async (t) => {
+      const { server, client, vpcId, subnetA, subnetB, defaultSg } = await network(t, dialect);
+      const svc = await seedService(server, { acceptanceRequired: false });
+      const ep = (await client.send(new CreateVpcEndpointCommand({
+        VpcEndpointType: 'Interface', VpcId: vpcId, ServiceName: svc.serviceName, SubnetIds: [subnetA, subnetB],
+      }))).VpcEndpoint!;
+      assert.deepEqual(ep.Groups, [{ GroupId: defaultSg.GroupId, GroupName: 'default' }]);
+      const nis = (await client.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).NetworkInterfaces!;
+      assert.deepEqual(nis.map((n) => n.NetworkInterfaceId).sort(), [...ep.NetworkInterfaceIds!].sort());
+      for (const n of nis) {
+        assert.equal(n.InterfaceType, 'vpc_endpoint');
+        assert.equal(n.Description, `VPC Endpoint Interface ${ep.VpcEndpointId}`);
+        assert.equal(n.RequesterManaged, true);
+        assert.equal(n.RequesterId, PROVIDER);
+        assert.equal(n.OwnerId, CONSUMER);
+        assert.deepEqual(n.Groups?.map((g) => g.GroupId), [defaultSg.GroupId]);
+        assert.ok([subnetA, subnetB].includes(n.SubnetId!));
+        const cidr = n.SubnetId === subnetA ? /^10\.20\.1\./ : /^10\.20\.2\./;
+        assert.match(n.PrivateIpAddress!, cidr);
+      }
+      const stateOf = async () => (await client.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [ep.VpcEndpointId!] }))).VpcEndpoints![0]!.State as string;
+      assert.equal(await stateOf(), 'pending');
+      await advance(server);
+      assert.equal(await stateOf(), 'available');
+      await client.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [ep.VpcEndpointId!] }));
+      // AWS tears endpoint ENIs down asynchronously: the subnet is in use until the endpoint is deleted.
+      await rejectsWith(client.send(new DeleteSubnetCommand({ SubnetId: subnetA })), 'DependencyViolation');
+      assert.equal(await stateOf(), 'deleting');
+      await advance(server);
+      assert.equal(await stateOf(), 'deleted');
+      assert.deepEqual((await client.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).NetworkInterfaces, []);
+      await client.send(new DeleteSubnetCommand({ SubnetId: subnetA }));
+    });
+
+    it('gateway endpoint: DescribeRouteTables shows the prefix-list route to the endpoint', async (t) => {
+      const { server, client, vpcId } = await network(t, dialect);
+      const main = (await client.send(new DescribeRouteTablesCommand({
+        Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'association.main', Values: ['true'] }],
+      }))).RouteTables![0]!;
+      const s3 = awsPrefixLists(REGION).find((p) => p.service === 's3')!;
+      const ep = (await client.send(new CreateVpcEndpointCommand({ VpcId: vpcId, ServiceName: s3.name, RouteTableIds: [main.RouteTableId!] }))).VpcEndpoint!;
+      const routes = (await client.send(new DescribeRouteTablesCommand({ RouteTableIds: [main.RouteTableId!] }))).RouteTables![0]!.Routes!;
+      const route = routes.find((r) => r.DestinationPrefixListId === s3.id);
+      assert.deepEqual(route && { GatewayId: route.GatewayId, Origin: route.Origin, State: route.State },
+        { GatewayId: ep.VpcEndpointId, Origin: 'CreateRoute', State: 'active' });
+      await client.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [ep.VpcEndpointId!] }));
+      await advance(server);
+      const rs = (await client.send(new DescribeRouteTablesCommand({ RouteTableIds: [main.RouteTableId!] }))).RouteTables![0]!.Routes!;
+      assert.ok(!rs.some((r) => r.DestinationPrefixListId === s3.id), 'the prefix-list route is removed at deleted');
+    });
+  });
+}
