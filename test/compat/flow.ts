@@ -14,8 +14,18 @@ export const DEFAULT_POLICY = { Statement: [{ Action: '*', Effect: 'Allow', Prin
 
 const HEX17 = '[0-9a-f]{17}';
 
-/** Bounded polling: `fn` until it returns a value, at most `timeoutMs`. */
-export async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 100): Promise<T> {
+/**
+ * Drives the server's timed transitions: `undefined` when the server's own ticker does (the real
+ * path), or a function that runs one transition pass now (`TestServer.tick`, with a ticker that
+ * never fires on its own) so a slow client still sees every transitional state deterministically.
+ */
+export type Advance = (() => Promise<void>) | undefined;
+
+/**
+ * Bounded polling: `fn` until it returns a value, at most `timeoutMs`. `fn` runs first, before any
+ * `advance`, so the state right after a request is always observed.
+ */
+export async function poll<T>(what: string, fn: () => Promise<T | undefined>, advance?: Advance, timeoutMs = 10_000, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -26,7 +36,8 @@ export async function poll<T>(what: string, fn: () => Promise<T | undefined>, ti
       last = e;
     }
     if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
+    if (advance) await advance();
+    else await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
@@ -101,7 +112,7 @@ export interface ProviderSetup {
 }
 
 /** The provider's side: VPC, two subnets, internal NLB, TCP/ip target group, listener, two targets, a service. */
-export async function buildProvider(api: AwsApi, opts: { acceptanceRequired: boolean; full: boolean; name?: string }): Promise<ProviderSetup> {
+export async function buildProvider(api: AwsApi, opts: { acceptanceRequired: boolean; full: boolean; name?: string; advance?: Advance }): Promise<ProviderSetup> {
   const name = opts.name ?? 'svc';
   const net = await buildNetwork(api, '10.0.0.0/16', [['10.0.1.0/24', 'us-east-1a'], ['10.0.2.0/24', 'us-east-1b']]);
 
@@ -167,7 +178,7 @@ export async function buildProvider(api: AwsApi, opts: { acceptanceRequired: boo
   await poll('the NLB becomes active', async () => {
     const l = (await api.call('elbv2', 'DescribeLoadBalancers', { LoadBalancerArns: [lb.LoadBalancerArn] })).LoadBalancers[0];
     return l.State.Code === 'active' ? l : undefined;
-  });
+  }, opts.advance);
 
   const svc = (await api.call('ec2', 'CreateVpcEndpointServiceConfiguration', {
     NetworkLoadBalancerArns: [lb.LoadBalancerArn], AcceptanceRequired: opts.acceptanceRequired,
@@ -187,7 +198,7 @@ export async function buildProvider(api: AwsApi, opts: { acceptanceRequired: boo
   await poll('the service becomes Available', async () => {
     const c = (await api.call('ec2', 'DescribeVpcEndpointServiceConfigurations', { ServiceIds: [svc.ServiceId] })).ServiceConfigurations[0];
     return c.ServiceState === 'Available' ? c : undefined;
-  });
+  }, opts.advance);
 
   return { net, lbArn: lb.LoadBalancerArn, tgArn: tg.TargetGroupArn, listenerArn: listener.ListenerArn, serviceId: svc.ServiceId, serviceName: svc.ServiceName };
 }
@@ -262,14 +273,14 @@ async function describeEndpoint(api: AwsApi, id: string): Promise<any> {
 }
 
 /** The whole flow with one client. */
-export async function twoAccountFlow(clients: ClientFactory, opts: { full: boolean }): Promise<void> {
-  const { full } = opts;
+export async function twoAccountFlow(clients: ClientFactory, opts: { full: boolean; advance?: Advance }): Promise<void> {
+  const { full, advance } = opts;
   const provider = clients.forAccount(PROVIDER);
   const consumer = clients.forAccount(CONSUMER);
   const stranger = clients.forAccount(STRANGER);
 
   // --- provider builds the service and allows the consumer's account
-  const p = await buildProvider(provider, { acceptanceRequired: true, full });
+  const p = await buildProvider(provider, { acceptanceRequired: true, full, advance });
   if (full) {
     // Before it is allowed, the consumer cannot see the service.
     await expectError(consumer.call('ec2', 'DescribeVpcEndpointServices', { ServiceNames: [p.serviceName] }), 'InvalidServiceName');
@@ -326,7 +337,7 @@ export async function twoAccountFlow(clients: ClientFactory, opts: { full: boole
     const ep = await describeEndpoint(consumer, epId);
     seen.add(ep.State);
     return ep.State === 'available' ? ep : undefined;
-  });
+  }, advance);
   for (const s of seen) assert.ok(['pending', 'available'].includes(s), `after acceptance the endpoint is pending, then available (saw ${s})`);
   checkInterfaceEndpoint(available, { owner: CONSUMER, vpcId: c.vpcId, serviceName: p.serviceName, serviceId: p.serviceId, subnets: c.subnets, state: 'available', groupId: created.Groups[0].GroupId });
   assert.deepEqual(available.NetworkInterfaceIds, created.NetworkInterfaceIds, 'the ENIs are the ones allocated at creation');
@@ -384,7 +395,7 @@ export async function twoAccountFlow(clients: ClientFactory, opts: { full: boole
   checkInterfaceEndpoint(second, { owner: CONSUMER, vpcId: c.vpcId, serviceName: p.serviceName, serviceId: p.serviceId, subnets: [c.subnets[0]!], state: 'pendingAcceptance' });
   const rejected = await provider.call('ec2', 'RejectVpcEndpointConnections', { ServiceId: p.serviceId, VpcEndpointIds: [second.VpcEndpointId] });
   assert.deepEqual(rejected.Unsuccessful ?? [], []);
-  await poll('the second endpoint is rejected', async () => ((await describeEndpoint(consumer, second.VpcEndpointId)).State === 'rejected' ? true : undefined));
+  await poll('the second endpoint is rejected', async () => ((await describeEndpoint(consumer, second.VpcEndpointId)).State === 'rejected' ? true : undefined), advance);
   if (full) {
     const rc = (await provider.call('ec2', 'DescribeVpcEndpointConnections', { Filters: [{ Name: 'vpc-endpoint-id', Values: [second.VpcEndpointId] }] })).VpcEndpointConnections;
     assert.equal(rc[0]?.VpcEndpointState, 'rejected');
@@ -409,7 +420,7 @@ export async function twoAccountFlow(clients: ClientFactory, opts: { full: boole
     const st = r.VpcEndpoints[0]?.State ?? 'gone';
     if (states.at(-1) !== st) states.push(st);
     return st === 'deleted' || st === 'gone' ? true : undefined;
-  });
+  }, advance);
   assert.equal(states[0], 'deleting', `right after DeleteVpcEndpoints the endpoint is deleting (saw ${states.join(' → ')})`);
   assert.ok(states.includes('deleted'), `the endpoint stays visible as deleted for a while (saw ${states.join(' → ')})`);
   const left = (await consumer.call('ec2', 'DescribeNetworkInterfaces', { Filters: [{ Name: 'network-interface-id', Values: available.NetworkInterfaceIds }] })).NetworkInterfaces;
@@ -427,7 +438,7 @@ export async function twoAccountFlow(clients: ClientFactory, opts: { full: boole
       const st = r.ServiceConfigurations[0]?.ServiceState;
       assert.ok(st === undefined || ['Deleting', 'Deleted'].includes(st), `service state after delete: ${st}`);
       return st === undefined || st === 'Deleted' ? true : undefined;
-    });
+    }, advance);
     await expectError(consumer.call('ec2', 'DescribeVpcEndpointServices', { ServiceNames: [p.serviceName] }), 'InvalidServiceName');
   }
 }

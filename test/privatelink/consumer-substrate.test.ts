@@ -2,12 +2,14 @@
  * Endpoints on a network built with the real EC2 substrate operations (CreateVpc, CreateSubnet,
  * ModifyVpcAttribute, DescribeSecurityGroups, DescribeNetworkInterfaces, DescribeRouteTables,
  * DeleteSubnet): the ENIs and routes an endpoint creates are what the substrate shows, and its
- * asynchronous teardown holds the subnet until the endpoint is deleted. The provider's service is
+ * asynchronous teardown holds the subnet until the endpoint is deleted; the provider's accept and
+ * reject (its real operations) move the consumer's endpoint. The provider's service itself is
  * seeded in the store (the provider side has its own tests).
  */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import {
+  AcceptVpcEndpointConnectionsCommand, DescribeVpcEndpointConnectionsCommand, RejectVpcEndpointConnectionsCommand,
   CreateSubnetCommand, CreateVpcCommand, CreateVpcEndpointCommand, DeleteSubnetCommand, DeleteVpcEndpointsCommand,
   DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeVpcEndpointsCommand,
   ModifyVpcAttributeCommand,
@@ -67,6 +69,41 @@ for (const dialect of DIALECTS) {
       assert.equal(await stateOf(), 'deleted');
       assert.deepEqual((await client.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).NetworkInterfaces, []);
       await client.send(new DeleteSubnetCommand({ SubnetId: subnetA }));
+    });
+
+    it('the provider accepts and rejects through its API; both sides show the same DNS entries', async (t) => {
+      const { server, client, vpcId, subnetA, subnetB } = await network(t, dialect);
+      const svc = await seedService(server, { acceptanceRequired: true });
+      const provider = ec2(server, PROVIDER);
+      const create = async (subnets: string[]) => (await client.send(new CreateVpcEndpointCommand({
+        VpcEndpointType: 'Interface', VpcId: vpcId, ServiceName: svc.serviceName, SubnetIds: subnets,
+      }))).VpcEndpoint!;
+      const one = await create([subnetA, subnetB]);
+      const two = await create([subnetA]);
+      const stateOf = async (id: string) => (await client.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [id] }))).VpcEndpoints![0]!.State as string;
+      const accepted = await provider.send(new AcceptVpcEndpointConnectionsCommand({ ServiceId: svc.serviceId, VpcEndpointIds: [one.VpcEndpointId!] }));
+      assert.deepEqual(accepted.Unsuccessful, []);
+      assert.equal(await stateOf(one.VpcEndpointId!), 'pending');
+      await advance(server);
+      assert.equal(await stateOf(one.VpcEndpointId!), 'available');
+      const conns = (await provider.send(new DescribeVpcEndpointConnectionsCommand({
+        Filters: [{ Name: 'vpc-endpoint-id', Values: [one.VpcEndpointId!] }],
+      }))).VpcEndpointConnections!;
+      assert.equal(conns.length, 1);
+      assert.equal(conns[0]!.VpcEndpointState as string, 'available');
+      assert.deepEqual(conns[0]!.DnsEntries, (await client.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [one.VpcEndpointId!] }))).VpcEndpoints![0]!.DnsEntries);
+      // Rejected: the ENIs stay until the consumer deletes the endpoint.
+      await provider.send(new RejectVpcEndpointConnectionsCommand({ ServiceId: svc.serviceId, VpcEndpointIds: [two.VpcEndpointId!] }));
+      assert.equal(await stateOf(two.VpcEndpointId!), 'rejected');
+      await advance(server);
+      assert.equal(await stateOf(two.VpcEndpointId!), 'rejected');
+      const enisOf = async (id: string) => (await client.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] })))
+        .NetworkInterfaces!.filter((n) => n.Description === `VPC Endpoint Interface ${id}`).length;
+      assert.equal(await enisOf(two.VpcEndpointId!), 1);
+      await client.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [two.VpcEndpointId!] }));
+      await advance(server);
+      assert.equal(await stateOf(two.VpcEndpointId!), 'deleted');
+      assert.equal(await enisOf(two.VpcEndpointId!), 0);
     });
 
     it('gateway endpoint: DescribeRouteTables shows the prefix-list route to the endpoint', async (t) => {

@@ -40,12 +40,14 @@ export interface TestServer extends Underpass {
 /** Starts Underpass for one test; stopped and removed after it. Fast transitions unless overridden. */
 export async function startTestServer(t: TestContext | { after: (fn: () => Promise<void>) => void }, opts: Partial<UnderpassOptions> & { dialect?: Dialect } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'underpass-test-'));
-  const databaseUrl = opts.dialect === 'postgres' ? await freshPostgresDatabase(t) : opts.databaseUrl;
-  const up = await startUnderpass({ port: 0, stateDelayMs: 50, tickMs: 20, ...opts, dataDir, databaseUrl });
+  let up: Underpass | undefined;
+  // Registered first so it runs first: the server closes before its database is dropped.
   t.after(async () => {
-    await up.close();
+    await up?.close();
     if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
+  const databaseUrl = opts.dialect === 'postgres' ? await freshPostgresDatabase(t) : opts.databaseUrl;
+  up = await startUnderpass({ port: 0, stateDelayMs: 50, tickMs: 20, ...opts, dataDir, databaseUrl });
   return Object.assign(up, { endpoint: `http://127.0.0.1:${up.port}` });
 }
 
