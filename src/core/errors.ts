@@ -118,4 +118,6 @@ export const ERROR_MEANINGS: Partial<Record<ErrorCode, string>> = {
   DependencyViolation: 'the resource is still in use (ENIs in a subnet, subnets in a VPC, a group referenced, …)',
   OperationNotPermitted: 'the operation is not allowed on this resource (deletion protection, requester-managed, …)',
   InvalidID: 'the id has a prefix of no known resource type',
+  VPCIdNotSpecified: 'CreateSecurityGroup without VpcId: Underpass has no default VPC',
+  RulesPerSecurityGroupLimitExceeded: 'a security group may hold at most 60 inbound and 60 outbound rules',
 };

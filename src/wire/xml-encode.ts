@@ -40,7 +40,8 @@ export class XmlEncoder {
     const body: XmlObject = op.output ? this.#struct(shapeOf(this.#model, op.output.shape), output) : {};
     let root: XmlObject;
     if (this.#ec2) {
-      root = { '@_xmlns': this.namespace, requestId, ...body };
+      // EC2 operations without an output shape (DeleteVpc, CreateTags, …) answer <return>true</return>.
+      root = op.output ? { '@_xmlns': this.namespace, requestId, ...body } : { '@_xmlns': this.namespace, requestId, return: 'true' };
     } else {
       const wrapper = op.output?.resultWrapper ?? `${operation}Result`;
       root = { '@_xmlns': this.namespace, [wrapper]: body, ResponseMetadata: { RequestId: requestId } };

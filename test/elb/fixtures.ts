@@ -1,19 +1,14 @@
 /**
- * ELB test fixtures: a VPC with subnets and a security group written straight into the store (so
- * the ELB tests do not depend on the EC2 substrate handlers), and SDK clients per account.
+ * ELB test fixtures: a VPC with subnets and a security group made through the EC2 API
+ * (@aws-sdk/client-ec2), SDK clients per account, error assertions, and a test server whose
+ * clean-ups run server-first.
  */
-import { randomBytes } from 'node:crypto';
+import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client, ElasticLoadBalancingV2ServiceException } from '@aws-sdk/client-elastic-load-balancing-v2';
 import assert from 'node:assert/strict';
-import type { SecurityGroupDoc, SubnetDoc, VpcDoc } from '../../src/control/resources.js';
-import { findZone } from '../../src/core/regions.js';
 import { devCredentials, startTestServer, type Dialect, type TestServer } from '../support/harness.js';
 
 export const REGION = 'us-east-1';
-
-function id(prefix: string): string {
-  return `${prefix}-${randomBytes(9).toString('hex').slice(0, 17)}`;
-}
 
 export interface Network {
   vpcId: string;
@@ -21,28 +16,21 @@ export interface Network {
   sgId: string;
 }
 
-/** A VPC (`cidr`), one subnet per `subnets` entry ([cidr, zone]) and a security group, owned by `account`. */
+export function ec2Client(server: TestServer, account = '000000000000'): EC2Client {
+  return new EC2Client({ endpoint: server.endpoint, region: REGION, credentials: devCredentials(account), maxAttempts: 1 });
+}
+
+/** A VPC (`cidr`), one subnet per `subnets` entry ([cidr, zone]) and a security group, owned by `account`, through the EC2 API. */
 export async function seedNetwork(server: TestServer, account: string, cidr: string, subnets: Array<[string, string]>): Promise<Network> {
-  const now = new Date().toISOString();
-  const base = { account, region: REGION, createdAt: now, tags: [] };
-  const vpc: VpcDoc = {
-    ...base, kind: 'vpc', id: id('vpc'), cidrBlock: cidr, cidrAssociationId: id('vpc-cidr-assoc'), state: 'available',
-    instanceTenancy: 'default', enableDnsSupport: true, enableDnsHostnames: false, dhcpOptionsId: id('dopt'),
-    mainRouteTableId: id('rtb'), defaultSecurityGroupId: id('sg'),
-  };
-  const subnetDocs: SubnetDoc[] = subnets.map(([c, zone]) => ({
-    ...base, kind: 'subnet', id: id('subnet'), vpcId: vpc.id, cidrBlock: c, availabilityZone: zone,
-    availabilityZoneId: findZone(REGION, zone)!.zoneId, state: 'available',
-  }));
-  const sg: SecurityGroupDoc = {
-    ...base, kind: 'security-group', id: id('sg'), vpcId: vpc.id, groupName: `sg-${vpc.id}`, description: 'test', ingress: [], egress: [],
-  };
-  await server.store.transaction(true, async (tx) => {
-    await tx.put(vpc);
-    for (const s of subnetDocs) await tx.put(s);
-    await tx.put(sg);
-  });
-  return { vpcId: vpc.id, subnetIds: subnetDocs.map((s) => s.id), sgId: sg.id };
+  const ec2 = ec2Client(server, account);
+  const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: cidr }))).Vpc!.VpcId!;
+  const subnetIds: string[] = [];
+  for (const [c, zone] of subnets) {
+    subnetIds.push((await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: c, AvailabilityZone: zone }))).Subnet!.SubnetId!);
+  }
+  const sgId = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: `elb-${vpcId}`, Description: 'load balancer' }))).GroupId!;
+  ec2.destroy();
+  return { vpcId, subnetIds, sgId };
 }
 
 export function elbClient(server: TestServer, account = '000000000000'): ElasticLoadBalancingV2Client {

@@ -1,13 +1,15 @@
 /**
  * The NLB workflow through @aws-sdk/client-elastic-load-balancing-v2 against a real server, on
  * every store back-end: load balancer, target group, listener, targets and their health, the
- * attributes with their defaults, tags, draining, deletion; and a gateway load balancer.
+ * attributes with their defaults, tags, draining, deletion; and a gateway load balancer. The VPCs
+ * and subnets come from the EC2 API.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as EC2 from '@aws-sdk/client-ec2';
 import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DIALECTS, eventually } from '../support/harness.js';
-import { REGION, elbClient, rejectsWith, seedNetwork, startElbServer } from './fixtures.js';
+import { REGION, ec2Client, elbClient, rejectsWith, seedNetwork, startElbServer } from './fixtures.js';
 
 const ACCOUNT = '000000000000';
 
@@ -205,8 +207,12 @@ for (const dialect of DIALECTS) {
       await elb.send(new ELB.ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn, Attributes: [{ Key: 'deletion_protection.enabled', Value: 'true' }] }));
       await rejectsWith(elb.send(new ELB.DeleteLoadBalancerCommand({ LoadBalancerArn: lbArn })), 'OperationNotPermitted', /deletion protection/);
       await elb.send(new ELB.ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn, Attributes: [{ Key: 'deletion_protection.enabled', Value: 'false' }] }));
+      // The node ENIs keep the subnet in use (EC2 side) until the load balancer goes.
+      const ec2 = ec2Client(server);
+      await assert.rejects(ec2.send(new EC2.DeleteSubnetCommand({ SubnetId: net.subnetIds[0]! })), (e: Error) => e.name === 'DependencyViolation');
       await elb.send(new ELB.DeleteLoadBalancerCommand({ LoadBalancerArn: lbArn }));
       await elb.send(new ELB.DeleteLoadBalancerCommand({ LoadBalancerArn: lbArn })); // already gone: succeeds, as AWS does
+      await ec2.send(new EC2.DeleteSubnetCommand({ SubnetId: net.subnetIds[0]! }));
       await rejectsWith(elb.send(new ELB.DescribeListenersCommand({ ListenerArns: [listenerArn] })), 'ListenerNotFound');
       assert.deepEqual(await server.store.transaction(false, (tx) => tx.list('network-interface', ACCOUNT)), [], 'node ENIs released');
       assert.equal((await health())['10.0.3.10:9090'], 'unused/Target.NotInUse');

@@ -354,6 +354,7 @@ for (const dialect of DIALECTS) {
         ['another region', iface({ ServiceRegion: 'eu-west-1' }), 'InvalidParameter', /Cross-Region endpoints are not supported/],
         ['a fixed address outside the subnet', iface({ SubnetIds: undefined, SubnetConfigurations: [{ SubnetId: net.subnetA, Ipv4: '10.9.9.9' }] }), 'InvalidParameterValue', /not in the CIDR block 10\.1\.1\.0\/24/],
         ['a reserved address', iface({ SubnetIds: undefined, SubnetConfigurations: [{ SubnetId: net.subnetA, Ipv4: '10.1.1.1' }] }), 'InvalidParameterValue', /reserved/],
+        ['a DNS record type for a gateway endpoint', { VpcId: net.vpcId, ServiceName: S3, DnsOptions: { DnsRecordIpType: 'dualstack' } }, 'InvalidParameter', /DnsRecordIpType dualstack is applicable only to Interface VPC Endpoints/],
         ['a gateway endpoint into another VPC\'s table', { VpcId: net.vpcId, ServiceName: S3, RouteTableIds: [other.routeTableId] }, 'InvalidParameter', /route table .* belongs to VPC/],
         ['a wrong tag resource type', iface({ TagSpecifications: [{ ResourceType: 'vpc', Tags: [{ Key: 'a', Value: 'b' }] }] }), 'InvalidParameterValue', /not a valid taggable resource type/],
       ];

@@ -36,7 +36,8 @@ export function suiteServer(dialect: Dialect): () => TestServer {
     server = await startTestServer({ after: (fn: () => Promise<void>) => { cleanups.push(fn); } }, { dialect, tickMs: 100 });
   });
   after(async () => {
-    for (const fn of cleanups.reverse()) await fn();
+    // In registration order, as node:test runs `t.after` hooks (the harness relies on it).
+    for (const fn of cleanups) await fn();
   });
   return () => {
     if (!server) throw new Error('server not started');

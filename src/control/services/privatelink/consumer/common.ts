@@ -220,8 +220,9 @@ export function checkDnsOptions(spec: DnsOptionsSpecification | undefined, type:
   if (spec.PrivateDnsPreference !== undefined || (spec.PrivateDnsSpecifiedDomains?.length ?? 0) > 0) {
     throw invalidParameter('DnsOptions PrivateDnsPreference and PrivateDnsSpecifiedDomains apply only to Resource and ServiceNetwork endpoints, which Underpass does not support.');
   }
-  if (spec.DnsRecordIpType !== undefined && type !== 'Interface') {
-    throw invalidParameter(`DnsOptions DnsRecordIpType is applicable only to Interface VPC Endpoints, not to ${type} endpoints.`);
+  // Clients that always send the record type (ipv4) are fine; anything else needs interface endpoint DNS names.
+  if (spec.DnsRecordIpType !== undefined && spec.DnsRecordIpType !== 'ipv4' && type !== 'Interface') {
+    throw invalidParameter(`DnsOptions DnsRecordIpType ${spec.DnsRecordIpType} is applicable only to Interface VPC Endpoints; ${type} endpoints have no endpoint DNS names (ipv4 is accepted and changes nothing).`);
   }
 }
 
