@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { describe, it, before, after } from 'node:test';
 import { DIALECTS, startTestServer, type TestServer } from '../support/harness.js';
-import { form, lifo, parseErrorXml, rawRequest, sdkFactory, successRequestId, type RawRequest, type RawResponse } from '../support/clients.js';
+import { form, parseErrorXml, rawRequest, sdkFactory, successRequestId, type RawRequest, type RawResponse } from '../support/clients.js';
 import { buildProvider, type ProviderSetup } from '../compat/flow.js';
 
 const EC2_V = { Version: '2016-11-15' };
@@ -131,8 +131,8 @@ for (const dialect of DIALECTS) {
     let ctx: Ctx;
     const cleanups: Array<() => void | Promise<void>> = [];
     before(async () => {
-      const t = lifo({ after: (fn) => { cleanups.push(fn); } });
-      server = await startTestServer(t, { dialect });
+      // startTestServer registers its cleanups in the order they must run (node:test's t.after order).
+      server = await startTestServer({ after: (fn: () => Promise<void>) => { cleanups.push(fn); } }, { dialect });
       const api = sdkFactory(server.endpoint).forAccount(OWNER);
       const p = await buildProvider(api, { acceptanceRequired: false, full: false });
       const extra = await api.call('ec2', 'CreateSubnet', { VpcId: p.net.vpcId, CidrBlock: '10.0.3.0/24', AvailabilityZone: 'us-east-1a' });

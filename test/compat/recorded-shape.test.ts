@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DIALECTS, startTestServer } from '../support/harness.js';
-import { lifo, sdkFactory } from '../support/clients.js';
+import { sdkFactory } from '../support/clients.js';
 import { allowAccount, buildNetwork, buildProvider, checkDnsEntries, CONSUMER, poll, PROVIDER } from './flow.js';
 import { recordedEndpoints } from './recorded.js';
 
@@ -20,8 +20,7 @@ function shape(v: unknown): unknown {
 
 describe('DescribeVpcEndpoints has the recorded AWS field set and formats', () => {
   for (const dialect of DIALECTS) {
-    it(`on ${dialect}`, async (tc) => {
-      const t = lifo(tc);
+    it(`on ${dialect}`, async (t) => {
       const server = await startTestServer(t, { dialect });
       const clients = sdkFactory(server.endpoint);
       const provider = clients.forAccount(PROVIDER);

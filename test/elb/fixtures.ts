@@ -54,15 +54,7 @@ export async function rejectsWith(p: Promise<unknown>, code: string, message?: R
   assert.fail(`expected ${code}, but the call succeeded`);
 }
 
-/**
- * A test server whose clean-ups run in reverse order of registration: the server closes before
- * its PostgreSQL database is dropped (the harness registers the drop first; node:test runs
- * `after` hooks in registration order).
- */
+/** A test server for one test (or, with a collecting `after`, for a suite); clean-ups as the harness orders them. */
 export async function startElbServer(t: { after: (fn: () => Promise<void>) => void }, dialect: Dialect, opts: { stateDelayMs?: number } = {}): Promise<TestServer> {
-  const cleanups: Array<() => Promise<void>> = [];
-  t.after(async () => {
-    for (const c of cleanups.reverse()) await c();
-  });
-  return startTestServer({ after: (fn: () => Promise<void>) => { cleanups.push(fn); } }, { dialect, ...opts });
+  return startTestServer(t, { dialect, ...opts });
 }

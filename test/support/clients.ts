@@ -403,8 +403,9 @@ export interface AfterHost { after: (fn: () => void | Promise<void>) => void }
 
 /**
  * node:test runs `t.after` hooks in registration order (FIFO), so a PostgreSQL database made by
- * `freshPostgresDatabase(t)` would be dropped before a store or server opened on it afterwards is
- * closed. `lifo(t)` collects cleanups and runs them last-registered-first, in one `t.after`.
+ * `freshPostgresDatabase(t)` would be dropped before a store opened on it afterwards is closed.
+ * `lifo(t)` collects cleanups and runs them last-registered-first, in one `t.after`. (Not for
+ * `startTestServer`, which orders its own cleanups for FIFO.)
  */
 export function lifo(t: AfterHost): { after: (fn: () => void | Promise<void>) => void } {
   const fns: Array<() => void | Promise<void>> = [];
