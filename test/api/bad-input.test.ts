@@ -41,7 +41,8 @@ const elb = (params: Record<string, string | number | boolean>, extra: Partial<R
 
 const CASES: Case[] = [
   // --- the envelope: form, Action, Version
-  { name: 'malformed percent-encoding in the form', req: () => ({ service: 'ec2', account: OWNER, body: 'Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=vpc-id&Filter.1.Value.1=%ZZ%' }), status: 400, code: 'MalformedQueryString', message: /%ZZ|encod/i },
+  // AWS's Common Errors page: "MalformedQueryString — The query string contains a syntax error. HTTP Status Code: 404".
+  { name: 'malformed percent-encoding in the form', req: () => ({ service: 'ec2', account: OWNER, body: 'Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=vpc-id&Filter.1.Value.1=%ZZ%' }), status: 404, code: 'MalformedQueryString', message: /%ZZ|encod/i },
   { name: 'missing Action', req: () => ({ service: 'ec2', account: OWNER, body: 'Version=2016-11-15' }), status: 400, code: 'MissingAction', message: /Action/ },
   { name: 'unknown Action names the action', req: () => ec2({ Action: 'CreateTeleporter' }), status: 400, code: 'InvalidAction', message: /CreateTeleporter/ },
   { name: 'missing Version', req: () => ({ service: 'ec2', account: OWNER, body: 'Action=DescribeVpcs' }), status: 400, code: 'MissingParameter', message: /Version/ },

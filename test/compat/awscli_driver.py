@@ -3,7 +3,7 @@
 
 Starting /usr/bin/aws costs about a second of CPU per command; the compatibility tests run most of
 their CLI commands here instead: the same clidriver, argument parsing, --cli-input-json handling,
-request signing and JSON output as /usr/bin/aws, one fresh driver per command.
+request signing and JSON output as /usr/bin/aws, one driver per account (its environment).
 
 Reads one JSON request per line on stdin: {"id": 1, "args": [...], "env": {...}} and answers
 {"id": 1, "rc": 0, "stdout": "...", "stderr": "..."}. The caller always passes --endpoint-url.
@@ -20,13 +20,32 @@ import awscli.clidriver  # noqa: E402
 _real_stdout = sys.stdout
 
 
+# One driver per environment (an account's credentials): building one loads the command table,
+# which is most of a command's cost; a driver resolves its credentials once, from the environment
+# it was built in.
+_drivers = {}
+
+
+def driver_for(env):
+    key = json.dumps(env, sort_keys=True)
+    d = _drivers.get(key)
+    if d is None:
+        for k, v in env.items():
+            os.environ[k] = v
+        d = awscli.clidriver.create_clidriver()
+        _drivers[key] = d
+    return d
+
+
 def run(req):
-    for k, v in req.get("env", {}).items():
+    env = req.get("env", {})
+    d = driver_for(env)
+    for k, v in env.items():
         os.environ[k] = v
     out, err = io.StringIO(), io.StringIO()
     sys.stdout, sys.stderr = out, err
     try:
-        rc = awscli.clidriver.create_clidriver().main(req["args"])
+        rc = d.main(req["args"])
     except SystemExit as e:  # argparse errors
         rc = e.code if isinstance(e.code, int) else 255
     finally:

@@ -3,10 +3,11 @@
  * three real clients — @aws-sdk v3 (with every re-reading check), boto3 and Debian's AWS CLI v2 (the
  * essential calls) — on each store back-end.
  */
+import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DIALECTS, startTestServer } from '../support/harness.js';
-import { boto3Factory, cliFactory, sdkFactory, type AfterHost, type ClientFactory } from '../support/clients.js';
-import { twoAccountFlow } from './flow.js';
+import { boto3Factory, cliFactory, runCli, sdkFactory, type AfterHost, type ClientFactory } from '../support/clients.js';
+import { CONSUMER, PROVIDER, twoAccountFlow } from './flow.js';
 
 const SPAWNED_CLI_OPS = new Set(['CreateVpcEndpointServiceConfiguration', 'DescribeVpcEndpointServices', 'CreateVpcEndpoint', 'AcceptVpcEndpointConnections', 'RejectVpcEndpointConnections']);
 
@@ -35,4 +36,28 @@ describe('two-account PrivateLink flow with real clients', { concurrency: 2 }, (
       });
     }
   }
+});
+
+describe('the AWS CLI with its ordinary flags (as the README walkthrough uses it)', () => {
+  it('create-vpc, create-subnet, describe-vpcs, describe-availability-zones', { timeout: 120_000 }, async (t) => {
+    const server = await startTestServer(t, { dialect: 'sqlite' });
+    const aws = async (account: string, ...args: string[]) => {
+      const r = await runCli(server.endpoint, account, args);
+      assert.equal(r.code, 0, `aws ${args.join(' ')}: ${r.stderr}`);
+      return JSON.parse(r.stdout);
+    };
+    const vpc = (await aws(PROVIDER, 'ec2', 'create-vpc', '--cidr-block', '10.0.0.0/16', '--tag-specifications', 'ResourceType=vpc,Tags=[{Key=Name,Value=cli vpc}]')).Vpc;
+    assert.match(vpc.VpcId, /^vpc-[0-9a-f]{17}$/);
+    assert.deepEqual(vpc.Tags, [{ Key: 'Name', Value: 'cli vpc' }]);
+    const subnet = (await aws(PROVIDER, 'ec2', 'create-subnet', '--vpc-id', vpc.VpcId, '--cidr-block', '10.0.1.0/24', '--availability-zone', 'us-east-1b')).Subnet;
+    assert.equal(subnet.AvailabilityZone, 'us-east-1b');
+    const described = await aws(PROVIDER, 'ec2', 'describe-vpcs', '--vpc-ids', vpc.VpcId, '--filters', 'Name=tag:Name,Values=cli vpc');
+    assert.deepEqual(described.Vpcs.map((v: { VpcId: string }) => v.VpcId), [vpc.VpcId]);
+    // Another account does not see it: the CLI reports AWS's error and exits non-zero.
+    const r = await runCli(server.endpoint, CONSUMER, ['ec2', 'describe-vpcs', '--vpc-ids', vpc.VpcId]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /An error occurred \(InvalidVpcID\.NotFound\) when calling the DescribeVpcs operation/);
+    const zones = (await aws(PROVIDER, 'ec2', 'describe-availability-zones')).AvailabilityZones;
+    assert.deepEqual(zones.map((z: { ZoneName: string }) => z.ZoneName), ['us-east-1a', 'us-east-1b', 'us-east-1c']);
+  });
 });

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { AwsCallError, boto3Factory, cliFactory, lifo, sdkFactory, type ClientFactory } from '../support/clients.js';
+import { AwsCallError, boto3Factory, cliFactory, sdkFactory, type ClientFactory } from '../support/clients.js';
 import { eventually, startTestServer } from '../support/harness.js';
 import { CONSUMER, seedConsumerNetwork, seedService } from './consumer-fixtures.js';
 
@@ -28,11 +28,10 @@ const clients: Array<[string, boolean, (endpoint: string, t: { after: (fn: () =>
 describe('consumer endpoints through boto3 and the AWS CLI', () => {
   for (const [name, available, make] of clients) {
     it(`${name}: create, describe, modify, delete parse like the SDK's`, { skip: available ? false : `${name} is not installed` }, async (t) => {
-      const cleanups = lifo(t);
-      const server = await startTestServer(cleanups, {});
+      const server = await startTestServer(t, {});
       const net = await seedConsumerNetwork(server);
       const svc = await seedService(server, { acceptanceRequired: true });
-      const api = make(server.endpoint, cleanups).forAccount(CONSUMER);
+      const api = make(server.endpoint, t).forAccount(CONSUMER);
       const sdk = sdkFactory(server.endpoint).forAccount(CONSUMER);
       const created = await api.call('ec2', 'CreateVpcEndpoint', {
         VpcEndpointType: 'Interface', VpcId: net.vpcId, ServiceName: svc.serviceName, SubnetIds: [net.subnetA, net.subnetB],

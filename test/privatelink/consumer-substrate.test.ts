@@ -15,14 +15,13 @@ import {
   ModifyVpcAttributeCommand,
 } from '@aws-sdk/client-ec2';
 import { awsPrefixLists } from '../../src/control/services/substrate/prefix-lists.js';
-import { lifo } from '../support/clients.js';
 import { DIALECTS, startTestServer, type Dialect } from '../support/harness.js';
 import { CONSUMER, PROVIDER, REGION, SLOW_STATE_DELAY_MS, advance, ec2, rejectsWith, seedService } from './consumer-fixtures.js';
 
 
 async function network(t: TestContext, dialect: Dialect) {
   // Transitions only by `advance`: the deleting window is observed without racing the ticker.
-  const server = await startTestServer(lifo(t), { dialect, stateDelayMs: SLOW_STATE_DELAY_MS });
+  const server = await startTestServer(t, { dialect, stateDelayMs: SLOW_STATE_DELAY_MS });
   const client = ec2(server, CONSUMER);
   const vpc = (await client.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!;
   await client.send(new ModifyVpcAttributeCommand({ VpcId: vpc.VpcId, EnableDnsHostnames: { Value: true } }));

@@ -12,7 +12,6 @@ import {
 import { DEFAULT_CONTROL_CONFIG } from '../../src/control/api/context.js';
 import { consumerTick } from '../../src/control/services/privatelink/consumer/index.js';
 import { awsPrefixLists } from '../../src/control/services/substrate/prefix-lists.js';
-import { lifo } from '../support/clients.js';
 import { DIALECTS, eventually, startTestServer, type Dialect, type TestServer } from '../support/harness.js';
 import {
   CONSUMER, PROVIDER, REGION, SLOW_STATE_DELAY_MS, STRANGER, advance, ec2, hexId, rejectsWith, seedConsumerNetwork, seedService, storeList,
@@ -26,7 +25,7 @@ const S3_PREFIX_LIST = awsPrefixLists(REGION).find((p) => p.name === S3)!.id;
 
 /** A server on `dialect` with the consumer's network; `slow`: transitions only by `advance` (see SLOW_STATE_DELAY_MS). */
 async function setup(t: TestContext, dialect: Dialect, slow = false) {
-  const server = await startTestServer(lifo(t), { dialect, ...(slow ? { stateDelayMs: SLOW_STATE_DELAY_MS } : {}) });
+  const server = await startTestServer(t, { dialect, ...(slow ? { stateDelayMs: SLOW_STATE_DELAY_MS } : {}) });
   const net = await seedConsumerNetwork(server);
   return { server, net, client: ec2(server) };
 }
