@@ -13,8 +13,8 @@ export const DIALECTS: Dialect[] = process.env.UNDERPASS_TEST_PG_URL ? ['sqlite'
 
 let dbCounter = 0;
 
-/** A fresh, empty PostgreSQL database on the test cluster; dropped by `t.after`. */
-export async function freshPostgresDatabase(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+/** Creates a fresh, empty PostgreSQL database on the test cluster; `drop` removes it. */
+export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const admin = process.env.UNDERPASS_TEST_PG_URL;
   if (!admin) throw new Error('UNDERPASS_TEST_PG_URL is not set');
   const name = `underpass_t${process.pid}_${Date.now()}_${dbCounter++}`;
@@ -22,15 +22,24 @@ export async function freshPostgresDatabase(t: { after: (fn: () => Promise<void>
   await client.connect();
   await client.query(`create database ${name}`);
   await client.end();
-  t.after(async () => {
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.end();
-  });
   const url = new URL(admin);
   url.pathname = `/${name}`;
-  return url.toString();
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+/** A fresh, empty PostgreSQL database on the test cluster; dropped by `t.after`. */
+export async function freshPostgresDatabase(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+  const db = await createPostgresDatabase();
+  t.after(db.drop);
+  return db.url;
 }
 
 export interface TestServer extends Underpass {
@@ -41,12 +50,15 @@ export interface TestServer extends Underpass {
 export async function startTestServer(t: TestContext | { after: (fn: () => Promise<void>) => void }, opts: Partial<UnderpassOptions> & { dialect?: Dialect } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'underpass-test-'));
   let up: Underpass | undefined;
-  // Registered first so it runs first: the server closes before its database is dropped.
+  let db: { url: string; drop: () => Promise<void> } | undefined;
+  // One cleanup, whatever order the caller runs hooks in: the server closes before its database is dropped.
   t.after(async () => {
     await up?.close();
+    await db?.drop();
     if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
-  const databaseUrl = opts.dialect === 'postgres' ? await freshPostgresDatabase(t) : opts.databaseUrl;
+  if (opts.dialect === 'postgres') db = await createPostgresDatabase();
+  const databaseUrl = db?.url ?? opts.databaseUrl;
   up = await startUnderpass({ port: 0, stateDelayMs: 50, tickMs: 20, ...opts, dataDir, databaseUrl });
   return Object.assign(up, { endpoint: `http://127.0.0.1:${up.port}` });
 }
