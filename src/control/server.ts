@@ -86,6 +86,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     const query = url.search.startsWith('?') ? url.search.slice(1) : url.search;
     const contentType = String(req.headers['content-type'] ?? '');
+    const rawForm = req.method === 'POST' ? body.toString('utf8') : '';
+    const badEscape = /%(?![0-9A-Fa-f]{2})/.exec(query) ?? /%(?![0-9A-Fa-f]{2})/.exec(rawForm);
+    if (badEscape) {
+      const src = badEscape.input;
+      send(res, fallback.errorResponse(new ApiError('MalformedQueryString',
+        `The query string contains a syntax error: bad percent-encoding near '${src.slice(badEscape.index, badEscape.index + 3)}'`)));
+      return;
+    }
     const form = new URLSearchParams(query);
     if (req.method === 'POST') {
       if (body.length > 0 && !contentType.startsWith('application/x-www-form-urlencoded')) {
@@ -93,7 +101,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           `Content-Type '${contentType}' is not supported: send application/x-www-form-urlencoded`)));
         return;
       }
-      for (const [k, v] of new URLSearchParams(body.toString('utf8'))) form.append(k, v);
+      for (const [k, v] of new URLSearchParams(rawForm)) form.append(k, v);
     }
     const versionDispatcher = byVersion.get(form.get('Version') ?? '');
     let dispatcher = versionDispatcher ?? fallback;

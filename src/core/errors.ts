@@ -12,6 +12,8 @@ const STATUS: Record<string, number> = {
   OperationNotPermitted: 400,
   DryRunOperation: 412,
   RequestEntityTooLarge: 413,
+  // AWS's Common Errors page: MalformedQueryString answers 404.
+  MalformedQueryString: 404,
   InternalError: 500,
   Unavailable: 503,
   RequestLimitExceeded: 503,
@@ -31,7 +33,7 @@ export const ERROR_CODES = [
   'ValidationError', 'UnsupportedOperation', 'DependencyViolation', 'OperationNotPermitted',
   'InvalidID',
   // EC2 substrate
-  'InvalidVpcID.NotFound', 'InvalidVpcID.Malformed', 'InvalidVpcRange', 'InvalidSubnetID.NotFound',
+  'InvalidVpcID.NotFound', 'InvalidVpcID.Malformed', 'InvalidVpc.Range', 'InvalidSubnetID.NotFound',
   'InvalidSubnetID.Malformed', 'InvalidSubnet.Range', 'InvalidSubnet.Conflict', 'InvalidGroup.NotFound', 'InvalidGroupId.Malformed', 'InvalidGroup.Duplicate',
   'InvalidGroup.Reserved', 'CannotDelete', 'InvalidPermission.Duplicate', 'InvalidPermission.NotFound', 'InvalidRouteTableID.NotFound', 'InvalidRouteTableId.Malformed',
   'InvalidAssociationID.NotFound', 'Resource.AlreadyAssociated', 'InvalidPrefixListId.NotFound',
@@ -112,7 +114,7 @@ export const ERROR_MEANINGS: Partial<Record<ErrorCode, string>> = {
   RulesPerSecurityGroupLimitExceeded: 'a security group may hold at most 60 inbound and 60 outbound rules',
   'InvalidVpcID.NotFound': "no VPC with this id in the caller's account (another account's VPC answers the same)",
   'InvalidVpcID.Malformed': 'the id is not vpc- followed by 8 or 17 hex characters',
-  'InvalidVpcRange': 'the VPC CIDR is not a /16 to /28 block of a usable range',
+  'InvalidVpc.Range': 'the VPC CIDR is not a /16 to /28 block of a usable range',
   'InvalidSubnetID.NotFound': "no subnet with this id in the caller's account",
   'InvalidSubnetID.Malformed': 'the id is not subnet- followed by 8 or 17 hex characters',
   'InvalidSubnet.Range': "the subnet CIDR is not inside its VPC's CIDR, or not /16 to /28",

@@ -91,12 +91,12 @@ forEachDialect('substrate: regions, zones, VPCs, subnets', (dialect) => {
   it('CreateVpc validates the CIDR block', async () => {
     const c = ec2(server());
     const cases: Array<[string, string | undefined]> = [
-      ['10.0.0.0/8', 'InvalidVpcRange'],
-      ['10.0.0.0/15', 'InvalidVpcRange'],
-      ['10.0.0.0/29', 'InvalidVpcRange'],
-      ['127.0.0.0/16', 'InvalidVpcRange'],
-      ['169.254.0.0/16', 'InvalidVpcRange'],
-      ['224.0.0.0/16', 'InvalidVpcRange'],
+      ['10.0.0.0/8', 'InvalidVpc.Range'],
+      ['10.0.0.0/15', 'InvalidVpc.Range'],
+      ['10.0.0.0/29', 'InvalidVpc.Range'],
+      ['127.0.0.0/16', 'InvalidVpc.Range'],
+      ['169.254.0.0/16', 'InvalidVpc.Range'],
+      ['224.0.0.0/16', 'InvalidVpc.Range'],
       ['10.0.0.0/16', undefined],
       ['192.168.0.0/28', undefined],
       ['10.0.0.1/16', 'InvalidParameterValue'],
@@ -326,6 +326,6 @@ forEachDialect('substrate: regions, zones, VPCs, subnets', (dialect) => {
     const c = ec2(server(), '555555555555');
     await rejectsWith(c.send(new CreateVpcCommand({ CidrBlock: '10.80.0.0/16', DryRun: true })), 'DryRunOperation');
     assert.deepEqual((await c.send(new DescribeVpcsCommand({}))).Vpcs, []);
-    await rejectsWith(c.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/8', DryRun: true })), 'InvalidVpcRange');
+    await rejectsWith(c.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/8', DryRun: true })), 'InvalidVpc.Range');
   });
 });

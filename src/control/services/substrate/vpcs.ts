@@ -35,11 +35,11 @@ export function checkVpcCidr(cidr: string): void {
   const parsed = parseCidr(cidr);
   if (!parsed) throw new ApiError('InvalidParameterValue', `Value (${cidr}) for parameter cidrBlock is invalid. This is not a valid CIDR block.`);
   if (parsed.prefix < 16 || parsed.prefix > 28) {
-    throw new ApiError('InvalidVpcRange', `The CIDR '${cidr}' is invalid: a VPC's block must be between /16 and /28.`);
+    throw new ApiError('InvalidVpc.Range', `The CIDR '${cidr}' is invalid: a VPC's block must be between /16 and /28.`);
   }
   const reserved = RESERVED_RANGES.find((r) => cidrsOverlap(r, parsed));
   if (reserved) {
-    throw new ApiError('InvalidVpcRange', `The CIDR '${cidr}' is invalid: it overlaps the reserved range ${formatCidr(reserved)}.`);
+    throw new ApiError('InvalidVpc.Range', `The CIDR '${cidr}' is invalid: it overlaps the reserved range ${formatCidr(reserved)}.`);
   }
 }
 
