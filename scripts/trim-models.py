@@ -56,7 +56,10 @@ for name, ops in OPS.items():
         if 'output' in o and 'resultWrapper' in o['output']:
             out_ops[op]['output']['resultWrapper'] = o['output']['resultWrapper']
     doc = {'source': f'botocore {botocore.__version__} {DIRS[name]}/service-2.json (Apache-2.0), trimmed',
-           'metadata': meta, 'operations': out_ops, 'shapes': dict(sorted(shapes.items()))}
+           'metadata': meta, 'operations': out_ops,
+           # Every operation name of the API, so that one Underpass does not serve is told apart from a typo.
+           'allOperations': sorted(model['operations']),
+           'shapes': dict(sorted(shapes.items()))}
     with open(os.path.join(out_dir, f'{name}.json'), 'w') as f:
         json.dump(doc, f, indent=0, separators=(',', ':'))
     print(name, len(out_ops), 'operations', len(shapes), 'shapes')

@@ -30,6 +30,8 @@ export interface OperationModel {
 export interface ServiceModel {
   metadata: { apiVersion: string; protocol: 'ec2' | 'query'; xmlNamespace: string };
   operations: Record<string, OperationModel>;
+  /** Every operation name of the full API (Underpass serves the ones in `operations`). */
+  allOperations: string[];
   shapes: Record<string, Shape>;
 }
 

@@ -83,7 +83,9 @@ const CASES: Case[] = [
   { name: 'unknown target group (ELBv2)', req: () => elb({ Action: 'DescribeTargetGroups', 'TargetGroupArns.member.1': `arn:aws:elasticloadbalancing:us-east-1:${OWNER}:targetgroup/nope/0123456789abcdef` }), status: 400, code: 'TargetGroupNotFound' },
   { name: 'load balancer in an unknown subnet (ELBv2)', req: () => elb({ Action: 'CreateLoadBalancer', Name: 'bad-nlb', Type: 'network', Scheme: 'internal', 'Subnets.member.1': UNKNOWN_SUBNET }), status: 400, code: 'SubnetNotFound', message: new RegExp(UNKNOWN_SUBNET) },
   // --- ELBv2 envelope
-  { name: 'unknown ELBv2 action names it', req: () => elb({ Action: 'CreateRule' }), status: 400, code: 'InvalidAction', message: /CreateRule/, envelope: 'query' },
+  { name: 'unknown ELBv2 action names it', req: () => elb({ Action: 'CreateTeleporter' }), status: 400, code: 'InvalidAction', message: /CreateTeleporter/, envelope: 'query' },
+  { name: 'an ELBv2 operation outside the PrivateLink subset names it', req: () => elb({ Action: 'CreateRule' }), status: 400, code: 'UnsupportedOperation', message: /CreateRule/, envelope: 'query' },
+  { name: 'an EC2 operation outside the PrivateLink subset names it', req: () => ec2({ Action: 'RunInstances' }), status: 400, code: 'UnsupportedOperation', message: /RunInstances/ },
   { name: 'ELBv2 wrong type', req: () => elb({ Action: 'DescribeLoadBalancers', PageSize: 'many' }), status: 400, code: 'ValidationError', message: /PageSize/, envelope: 'query' },
   { name: 'ELBv2 missing required parameter', req: () => elb({ Action: 'CreateTargetGroup' }), status: 400, code: 'ValidationError', message: /Name/, envelope: 'query' },
   // --- operations known but not served

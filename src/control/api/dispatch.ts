@@ -83,7 +83,10 @@ export class Dispatcher {
     const opModel = this.service.model.operations[action];
     const handler = this.service.handlers[action];
     if (!opModel) {
-      throw new ApiError('InvalidAction', `The action ${action} is not valid for this web service (${this.service.displayName} ${this.apiVersion}), or Underpass does not implement it.`);
+      if (this.service.model.allOperations.includes(action)) {
+        throw new ApiError('UnsupportedOperation', `The action ${action} is not supported by Underpass: it is outside the PrivateLink subset of ${this.service.displayName} that Underpass implements.`);
+      }
+      throw new ApiError('InvalidAction', `The action ${action} is not valid for this web service (${this.service.displayName} ${this.apiVersion}).`);
     }
     const input = this.#decoder.decode(action, form.entries());
     if (!handler) {
