@@ -1,0 +1,169 @@
+/**
+ * The compiler's input: every stored document, listed by kind. Each interface names only the
+ * fields the compiler reads, so this pure folder does not import the control plane; the control
+ * plane's documents (src/control/resources.ts) are structurally assignable to them, which
+ * `readSnapshot` in src/control/snapshot.ts checks at compile time (a field renamed there fails
+ * `tsc` there).
+ */
+
+export interface SnapshotVpc {
+  id: string;
+  account: string;
+  region: string;
+  cidrBlock: string;
+}
+
+export interface SnapshotSubnet {
+  id: string;
+  vpcId: string;
+  cidrBlock: string;
+  availabilityZone: string;
+  availabilityZoneId: string;
+}
+
+export interface SnapshotSecurityGroupRule {
+  ruleId: string;
+  ipProtocol: string;
+  fromPort?: number;
+  toPort?: number;
+  cidrIpv4?: string;
+  cidrIpv6?: string;
+  prefixListId?: string;
+  referencedGroupId?: string;
+  referencedGroupAccount?: string;
+}
+
+export interface SnapshotSecurityGroup {
+  id: string;
+  account: string;
+  vpcId: string;
+  ingress: readonly SnapshotSecurityGroupRule[];
+  egress: readonly SnapshotSecurityGroupRule[];
+}
+
+/** Listed for completeness (gateway endpoints, a later resolver); the compiler does not read them yet. */
+export interface SnapshotRouteTable {
+  id: string;
+  vpcId: string;
+}
+
+export interface SnapshotNetworkInterface {
+  id: string;
+  vpcId: string;
+  subnetId: string;
+  availabilityZoneId: string;
+  privateIpAddress: string;
+  interfaceType: 'vpc_endpoint' | 'network_load_balancer' | 'gateway_load_balancer' | 'gateway_load_balancer_endpoint';
+  groupIds: readonly string[];
+  ownerResourceId: string;
+}
+
+export interface SnapshotLoadBalancerZone {
+  subnetId: string;
+  availabilityZone: string;
+  availabilityZoneId: string;
+  networkInterfaceId: string;
+  privateIpv4Address: string;
+}
+
+export interface SnapshotLoadBalancer {
+  /** The ARN. */
+  id: string;
+  account: string;
+  type: 'network' | 'gateway';
+  vpcId: string;
+  state: 'provisioning' | 'active' | 'active_impaired' | 'failed';
+  zones: readonly SnapshotLoadBalancerZone[];
+  securityGroups: readonly string[];
+  enforceSecurityGroupInboundRulesOnPrivateLinkTraffic?: 'on' | 'off';
+  attributes: Readonly<Record<string, string>>;
+}
+
+export interface SnapshotHealthCheck {
+  enabled: boolean;
+  protocol: string;
+  port: string;
+  path?: string;
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  healthyThresholdCount: number;
+  unhealthyThresholdCount: number;
+  matcher?: string;
+}
+
+export interface SnapshotTarget {
+  id: string;
+  port: number;
+  /** As registered: a zone name, 'all', or absent. */
+  availabilityZone?: string;
+  /** The zone name of the VPC subnet holding an `ip` target. */
+  zone?: string;
+  drainingUntil?: string;
+}
+
+export interface SnapshotTargetGroup {
+  /** The ARN. */
+  id: string;
+  account: string;
+  region: string;
+  protocol: string;
+  port?: number;
+  vpcId?: string;
+  targetType: 'instance' | 'ip' | 'lambda' | 'alb';
+  healthCheck: SnapshotHealthCheck;
+  attributes: Readonly<Record<string, string>>;
+  targets: readonly SnapshotTarget[];
+}
+
+export interface SnapshotListener {
+  /** The ARN. */
+  id: string;
+  loadBalancerArn: string;
+  port?: number;
+  protocol?: string;
+  defaultActions: ReadonlyArray<{ Type: string; TargetGroupArn?: string }>;
+  attributes: Readonly<Record<string, string>>;
+}
+
+export interface SnapshotEndpointService {
+  /** vpce-svc-… */
+  id: string;
+  account: string;
+  state: 'Pending' | 'Available' | 'Deleting' | 'Deleted' | 'Failed';
+  networkLoadBalancerArns: readonly string[];
+}
+
+export interface SnapshotEndpointInterface {
+  subnetId: string;
+  networkInterfaceId: string;
+  availabilityZone: string;
+  availabilityZoneId: string;
+  privateIpAddress: string;
+}
+
+export interface SnapshotEndpoint {
+  /** vpce-… */
+  id: string;
+  account: string;
+  type: 'Interface' | 'Gateway' | 'GatewayLoadBalancer';
+  vpcId: string;
+  serviceId?: string;
+  state: 'pendingAcceptance' | 'pending' | 'available' | 'deleting' | 'deleted' | 'rejected' | 'failed' | 'expired';
+  groupIds: readonly string[];
+  privateDnsEnabled: boolean;
+  interfaces?: readonly SnapshotEndpointInterface[];
+}
+
+/** Every stored document by kind, as one read transaction saw them (any order: the compiler sorts). */
+export interface Snapshot {
+  vpcs: readonly SnapshotVpc[];
+  subnets: readonly SnapshotSubnet[];
+  securityGroups: readonly SnapshotSecurityGroup[];
+  routeTables: readonly SnapshotRouteTable[];
+  networkInterfaces: readonly SnapshotNetworkInterface[];
+  loadBalancers: readonly SnapshotLoadBalancer[];
+  targetGroups: readonly SnapshotTargetGroup[];
+  listeners: readonly SnapshotListener[];
+  endpointServices: readonly SnapshotEndpointService[];
+  endpoints: readonly SnapshotEndpoint[];
+}
