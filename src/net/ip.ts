@@ -4,6 +4,7 @@
  * The exec function is injectable so callers can be tested without root.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 export interface ExecResult {
   stdout: string;
@@ -47,8 +48,14 @@ export function formatCommand(file: string, args: readonly string[]): string {
   return [file, ...args].map(quote).join(' ');
 }
 
+/** The ip binary's absolute path when found in the usual places (so a child env without PATH still works), else `ip`. */
+export function findIp(): string {
+  for (const p of ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip']) if (existsSync(p)) return p;
+  return 'ip';
+}
+
 export interface IpRunnerOptions {
-  /** Path or name of the ip binary (default `ip`). */
+  /** Path or name of the ip binary (default: `findIp()`). */
   ipPath?: string;
   exec?: ExecFn;
   /** Per-call timeout (default 15 s). */
@@ -61,7 +68,7 @@ export class IpRunner {
   private readonly timeoutMs: number;
 
   constructor(opts: IpRunnerOptions = {}) {
-    this.ipPath = opts.ipPath ?? 'ip';
+    this.ipPath = opts.ipPath ?? findIp();
     this.exec = opts.exec ?? execFileFn;
     this.timeoutMs = opts.timeoutMs ?? 15_000;
   }

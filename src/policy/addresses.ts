@@ -112,7 +112,7 @@ export function parseCidr6(text: string): Net6 | undefined {
   const masks: [number, number, number, number] = [0, 0, 0, 0];
   for (let i = 0; i < 4; i++) {
     const bits = Math.max(0, Math.min(32, prefix - 32 * i));
-    masks[i] = bits === 32 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+    masks[i] = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
     if (((words[i]! & ~masks[i]!) >>> 0) !== 0) return undefined;
   }
   return { words, masks };

@@ -55,7 +55,7 @@ export interface CompiledRule {
   readonly v6: readonly Net6[];
   /** The referenced group the peer must be a member of. */
   readonly group: string | undefined;
-  /** Why the rule can never match (unknown prefix list, malformed CIDR or protocol), if so. */
+  /** What could not be compiled (unknown prefix list or protocol, malformed CIDR): those parts never match. */
   readonly problem: string | undefined;
   /** The verdict returned when this rule admits a connection, built once. */
   readonly verdict: SgVerdict & { allow: true };
@@ -100,8 +100,15 @@ const NAMES: Record<number, string> = { [TCP]: 'tcp', [UDP]: 'udp', [ICMP]: 'icm
 
 function protocolNumber(p: Protocol | string): number | undefined {
   if (typeof p === 'number') return Number.isInteger(p) && p >= 0 && p <= 255 ? p : undefined;
+  switch (p) { // the stored, lower-case spellings first: no allocation on the per-connection path
+    case 'tcp': return TCP;
+    case 'udp': return UDP;
+    case 'icmp': return ICMP;
+    case 'icmpv6': return ICMPV6;
+    case '-1': return -1;
+  }
   switch (p.toLowerCase()) {
-    case '-1': case 'all': return -1;
+    case 'all': return -1;
     case 'tcp': return TCP;
     case 'udp': return UDP;
     case 'icmp': return ICMP;
@@ -128,7 +135,7 @@ function compileRule(groupId: string, rule: RuleInput, outbound: boolean, ctx: C
   const problems: string[] = [];
   const proto = protocolNumber(rule.ipProtocol);
   if (proto === undefined) problems.push(`unknown protocol '${rule.ipProtocol}'`);
-  const p = proto ?? -2;
+  const p = proto ?? -2; // never equals a connection's protocol
   const ported = p === TCP || p === UDP;
   const icmp = p === ICMP || p === ICMPV6;
   const from = rule.fromPort === undefined || rule.fromPort < 0 ? undefined : rule.fromPort;
@@ -187,7 +194,6 @@ export function compileGroups(groups: readonly GroupInput[], ctx: CompileContext
 
 function matches(r: CompiledRule, proto: number, port: number, icmpType: number, icmpCode: number,
   ip4: number, ip6: readonly number[] | undefined, peerGroups: readonly string[]): boolean {
-  if (r.problem !== undefined) return false;
   if (r.proto !== -1) {
     if (r.proto !== proto) return false;
     if (proto === TCP || proto === UDP) {
@@ -245,7 +251,7 @@ function evaluate(groups: readonly SecurityGroupView[], outbound: boolean, conn:
   const ids = groups.map((g) => g.id).join(', ');
   const member = peerGroups.length ? `${peerRole} groups ${peerGroups.join(', ')}` : `${peerRole} in no security group`;
   const broken = groups.flatMap((g) => (outbound ? g.egress : g.ingress).filter((r) => r.problem !== undefined)
-    .map((r) => `; ${r.ref.ruleId} of ${g.id} never matches: ${r.problem}`)).join('');
+    .map((r) => `; ${r.ref.ruleId} of ${g.id}: ${r.problem}`)).join('');
   return {
     allow: false,
     reason: `no ${direction} rule of ${ids} allows ${connTraffic(proto, port, icmpType, icmpCode)} ${outbound ? 'to' : 'from'} ${String(peerIp)} (${member})${broken}`,

@@ -1,7 +1,9 @@
 /**
- * `compileDesiredState`: a store snapshot → the data plane's desired state. Pure and total: no
- * I/O, no clock, no randomness; the output depends only on the snapshot's contents (not on the
- * order of its lists) and the version, so compiling twice gives byte-identical JSON.
+ * `compileDesiredState`: a store snapshot → the data plane's desired state. Pure: no I/O, no
+ * clock, no randomness; the output depends only on the snapshot's contents (not on the order of
+ * its lists) and the version, so compiling twice gives byte-identical JSON. References that do not
+ * resolve (a missing service or load balancer) degrade to an `unbound` reason or an absent
+ * entry, never an exception; only a malformed CIDR, which the control plane never stores, throws.
  *
  * Decisions:
  * - Endpoints: only `Interface` endpoints of a customer service (with a serviceId) in `available`
@@ -11,6 +13,8 @@
  * - Binding: an ENI is bound to one of the service's network load balancers that has a node in
  *   the ENI's zone (by zone ID). With several, rendezvous hashing over (ENI id, LB ARN) picks one:
  *   stable whatever the list order, and adding an NLB only moves the ENIs the new one wins.
+ *   Neither the load balancer's state (provisioning…; it is in the output) nor the service's is
+ *   consulted: the endpoint's own state is what the control plane moves when the service changes.
  * - Attributes absent from a document take AWS's defaults (ATTRIBUTE_DEFAULTS; a test checks
  *   them against the control plane's attribute specs).
  */
@@ -329,7 +333,11 @@ function compileEndpoints(s: Snapshot, lbs: readonly DesiredLoadBalancer[]): Des
 export function compileDesiredState(snapshot: Snapshot, version: number): DesiredState {
   const lbById = new Map(snapshot.loadBalancers.map((lb) => [lb.id, lb]));
   const listenersOf = new Map<string, SnapshotListener[]>();
-  for (const l of snapshot.listeners) listenersOf.set(l.loadBalancerArn, [...(listenersOf.get(l.loadBalancerArn) ?? []), l]);
+  for (const l of snapshot.listeners) {
+    const list = listenersOf.get(l.loadBalancerArn);
+    if (list) list.push(l);
+    else listenersOf.set(l.loadBalancerArn, [l]);
+  }
   const compiledListeners = new Map([...listenersOf].map(([arn, ls]) => [arn, compileListeners(ls)]));
   const loadBalancers = compileLoadBalancers(snapshot, compiledListeners);
   return {

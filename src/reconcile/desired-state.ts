@@ -11,7 +11,7 @@ export interface DesiredState {
   version: number;
   /** One per VPC: each becomes a network namespace (or a loopback range). */
   networks: DesiredNetwork[];
-  /** Every ENI Underpass owns: endpoint ENIs and load balancer nodes. */
+  /** Every ENI Underpass owns (endpoint ENIs, load balancer nodes), whether or not anything listens on it: its address is taken. */
   interfaces: DesiredInterface[];
   securityGroups: DesiredSecurityGroup[];
   loadBalancers: DesiredLoadBalancer[];

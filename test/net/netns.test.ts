@@ -278,5 +278,8 @@ describe('netns backend', kernel, () => {
     const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, s) => resolve(s)));
     assert.equal(signal, 'SIGKILL');
     assert.ok(Date.now() - t0 < 5000);
+    // The given env is the command's whole environment (ip itself is found without PATH).
+    const env = await runIn(backend, backend.routerNamespace('vpc-exec0001'), [process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.env))'], { UNDERPASS_IP: '10.3.0.9' });
+    assert.deepEqual(JSON.parse(env), { UNDERPASS_IP: '10.3.0.9' });
   });
 });

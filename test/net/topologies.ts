@@ -109,9 +109,9 @@ export async function connectFrom(backend: NetnsBackend, ns: string, host: strin
   return JSON.parse(io.out()) as ConnectResult;
 }
 
-/** Output of a short command inside `ns` (bounded by 5 s). */
-export async function runIn(backend: NetnsBackend, ns: string, argv: string[]): Promise<string> {
-  const child = backend.execIn(ns, argv, { timeoutMs: 5000 });
+/** Output of a short command inside `ns` (bounded by 5 s), with `env` as its environment when given. */
+export async function runIn(backend: NetnsBackend, ns: string, argv: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  const child = backend.execIn(ns, argv, { timeoutMs: 5000, env });
   const io = collect(child);
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   if (code !== 0) throw new Error(`${argv.join(' ')} in ${ns} failed (exit ${code}): ${io.err()}`);

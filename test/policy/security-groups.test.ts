@@ -9,7 +9,8 @@ import {
 
 const S3 = awsPrefixLists('us-east-1').find((p) => p.service === 's3')!; // pl-63a5400a, 54.231.0.0/16, …
 const ctx = {
-  prefixLists: (id: string) => (id === S3.id ? S3.cidrs : id === 'pl-mixed' ? ['192.0.2.0/24', '2001:db8:1::/48'] : undefined),
+  prefixLists: (id: string) => (id === S3.id ? S3.cidrs : id === 'pl-mixed' ? ['192.0.2.0/24', '2001:db8:1::/48']
+    : id === 'pl-partly-bad' ? ['10.0.0.1/8', '198.51.100.0/24'] : undefined),
 };
 
 let n = 0;
@@ -89,7 +90,13 @@ const ingressCases: Array<{ name: string; groups: GroupInput[]; conn: IngressCon
   { name: 'prefix list refuses an address outside all its CIDRs', groups: [sg('sg-a', [tcp(443, 443, { prefixListId: S3.id })])], conn: conn('52.218.0.1'),
     want: { allow: false, reason: /from 52\.218\.0\.1/ } },
   { name: 'unknown prefix list never matches and the reason says so', groups: [sg('sg-a', [tcp(443, 443, { prefixListId: 'pl-nope' }, 'sgr-nope')])], conn: conn('52.217.1.1'),
-    want: { allow: false, reason: /; sgr-nope of sg-a never matches: prefix list pl-nope is unknown$/ } },
+    want: { allow: false, reason: /; sgr-nope of sg-a: prefix list pl-nope is unknown$/ } },
+  { name: 'a malformed entry of a prefix list is skipped, the others still match', groups: [sg('sg-a', [tcp(443, 443, { prefixListId: 'pl-partly-bad' }, 'sgr-pb')])], conn: conn('198.51.100.7'),
+    want: { allow: true, rule: 'sgr-pb' } },
+  { name: '… and the refusal reports the malformed entry', groups: [sg('sg-a', [tcp(443, 443, { prefixListId: 'pl-partly-bad' }, 'sgr-pb')])], conn: conn('203.0.113.1'),
+    want: { allow: false, reason: /; sgr-pb of sg-a: malformed CIDR 10\.0\.0\.1\/8 in prefix list pl-partly-bad$/ } },
+  { name: 'an unknown rule protocol never matches', groups: [sg('sg-a', [rule({ ruleId: 'sgr-x', ipProtocol: 'sctp', cidrIpv4: '0.0.0.0/0' })])], conn: conn('1.2.3.4'),
+    want: { allow: false, reason: /; sgr-x of sg-a: unknown protocol 'sctp'$/ } },
   { name: 'mixed-family prefix list matches IPv6 sources', groups: [sg('sg-a', [tcp(443, 443, { prefixListId: 'pl-mixed' }, 'sgr-mixed')])], conn: conn('2001:db8:1:ff::1'),
     want: { allow: true, rule: 'sgr-mixed' } },
   // IPv6
@@ -104,7 +111,7 @@ const ingressCases: Array<{ name: string; groups: GroupInput[]; conn: IngressCon
   // malformed input
   { name: 'a source that is no address', groups: [web], conn: conn('10.0.0.256'), want: { allow: false, reason: /^source address 10\.0\.0\.256 is not an IP address$/ } },
   { name: 'a malformed rule CIDR never matches', groups: [sg('sg-a', [tcp(443, 443, { cidrIpv4: '10.0.0.1/16' }, 'sgr-bad')])], conn: conn('10.0.0.1'),
-    want: { allow: false, reason: /sgr-bad of sg-a never matches: malformed CIDR 10\.0\.0\.1\/16/ } },
+    want: { allow: false, reason: /sgr-bad of sg-a: malformed CIDR 10\.0\.0\.1\/16/ } },
 ];
 
 function check(got: ReturnType<typeof evaluateIngress>, want: Want): void {

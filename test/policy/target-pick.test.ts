@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { computeTargetHealth, targetZone } from '../../src/control/services/elb/health.js';
+import type { RegisteredTarget } from '../../src/control/resources.js';
 import {
   effectiveCrossZone, flowHash, pickTarget, routingMinimumOf, stickinessOf, type FlowKey, type PickOptions, type TargetHealthState, type TargetView,
 } from '../../src/policy/target-pick.js';
@@ -252,5 +254,30 @@ describe('target-group attributes', () => {
       'target_group_health.unhealthy_state_routing.minimum_healthy_targets.count': 'off',
       'target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage': '50',
     }), { count: 0, percentage: 50 });
+  });
+});
+
+describe('fed by the control plane', () => {
+  it('views built from registered targets and computeTargetHealth pick as AWS routes', () => {
+    const T0 = '2026-01-01T00:00:00.000Z';
+    const lb = { state: 'active' as const, zones: [A, B].map((az) => ({ subnetId: 's', availabilityZone: az, availabilityZoneId: 'z', networkInterfaceId: 'eni', privateIpv4Address: '10.0.0.4' })) };
+    const registered: RegisteredTarget[] = [
+      { id: '10.0.1.10', port: 80, registeredAt: T0, zone: A },
+      { id: '10.0.1.11', port: 80, registeredAt: T0, zone: A },
+      { id: '10.0.1.12', port: 80, registeredAt: T0, zone: A, drainingUntil: '2026-01-01T00:05:00.000Z' },
+    ];
+    const view = (observed: Array<'healthy' | 'unhealthy' | undefined>): TargetView[] => registered.map((r, i) => ({
+      id: r.id, port: r.port, zone: targetZone(r),
+      health: computeTargetHealth({ target: r, loadBalancer: lb, inUseSince: T0, now: new Date('2026-01-01T00:01:00.000Z'), registrationMs: 1000,
+        observed: observed[i] ? { state: observed[i]! } : undefined }).State,
+    }));
+    const f = flows(1)[0]!;
+    // No check result yet: both live targets are initial → fail open among them; the draining one never.
+    const initial = pickTarget(view([]), f, opts());
+    assert.equal(initial.failOpen, true, initial.reason);
+    assert.notEqual(initial.target!.id, '10.0.1.12');
+    const one = pickTarget(view([undefined, 'healthy', 'healthy']), f, opts());
+    assert.equal(one.target!.id, '10.0.1.11', one.reason);
+    assert.equal(one.failOpen, false);
   });
 });

@@ -80,8 +80,8 @@ export function missingZone(): Docs {
 /**
  * (5) Cross-zone: NLB `xz` has it on, NLB `plain` keeps the default (off). Target group `defer`
  * follows each load balancer (used by both: on behind `xz`, off behind `plain`), `off` overrides
- * it to false behind `xz`, `on` overrides it to true behind `plain`. Also: a target registered for
- * 'all' zones outside the VPC, a draining target, an explicit and an HTTP health check, a listener
+ * it to false behind `xz`, `on` overrides it to true behind `plain`. Also: targets registered for
+ * 'all' zones (outside the VPC, and inside it on a second port), a draining target, an explicit and an HTTP health check, a listener
  * idle timeout, stickiness and connection termination set.
  */
 export function crossZone(): Docs {
