@@ -105,7 +105,7 @@ function protocolNumber(p: Protocol | string): number | undefined {
     case 'udp': return UDP;
     case 'icmp': return ICMP;
     case 'icmpv6': return ICMPV6;
-    case '-1': return -1;
+    
   }
   switch (p.toLowerCase()) {
     case 'all': return -1;
@@ -172,7 +172,7 @@ function compileRule(groupId: string, rule: RuleInput, outbound: boolean, ctx: C
     portLo: ported ? from ?? 0 : 0,
     portHi: ported ? to ?? 65535 : 65535,
     icmpType: icmp ? from ?? -1 : -1,
-    icmpCode: icmp ? to ?? -1 : -1,
+    icmpCode: icmp && from !== undefined ? to ?? -1 : -1, // all types: any code
     v4,
     v6,
     group: rule.referencedGroupId,
