@@ -27,6 +27,8 @@ export interface TargetView {
   /** Zone NAME of the provider account (as RegisteredTarget and LoadBalancerZone store it); 'all' for every zone. */
   zone: string | undefined;
   health: TargetHealthState;
+  /** `targetKey(id, port)`, precomputed when the view is built; computed per pick when absent. */
+  key?: number;
 }
 
 export interface FlowKey {
@@ -126,11 +128,12 @@ export function flowHash(flow: FlowKey, stickiness: 'none' | 'source_ip', seed: 
     h = fnvUint32(h, flow.dstPort);
     if (flow.seq !== undefined) h = fnvUint32(h, flow.seq);
   }
-  return fmix32(h);
+  return h >>> 0; // mixed per target by fmix32 when scored
 }
 
-function targetHash(t: TargetView): number {
-  return fnvUint32(fnvString(FNV_OFFSET, t.id), t.port);
+/** The target's own hash in the rendezvous choice; store it in `TargetView.key` to save hashing the id per flow. */
+export function targetKey(id: string, port: number): number {
+  return fnvUint32(fnvString(FNV_OFFSET, id), port) >>> 0;
 }
 
 function scopeText(opts: PickOptions): string {
@@ -170,7 +173,7 @@ export function pickTarget<T extends TargetView>(candidates: readonly T[], flow:
   for (let i = 0; i < candidates.length; i++) {
     const t = candidates[i]!;
     if (!takesNewFlows(t) || !inScope(t, opts) || (!failOpen && t.health !== 'healthy')) continue;
-    const score = fmix32(h ^ targetHash(t));
+    const score = fmix32(h ^ (t.key ?? targetKey(t.id, t.port)));
     if (score > bestScore || (score === bestScore && best !== undefined && (t.id < best.id || (t.id === best.id && t.port < best.port)))) {
       best = t;
       bestScore = score;

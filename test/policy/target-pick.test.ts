@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { computeTargetHealth, targetZone } from '../../src/control/services/elb/health.js';
 import type { RegisteredTarget } from '../../src/control/resources.js';
 import {
-  effectiveCrossZone, flowHash, pickTarget, routingMinimumOf, stickinessOf, type FlowKey, type PickOptions, type TargetHealthState, type TargetView,
+  effectiveCrossZone, flowHash, pickTarget, targetKey, routingMinimumOf, stickinessOf, type FlowKey, type PickOptions, type TargetHealthState, type TargetView,
 } from '../../src/policy/target-pick.js';
 
 const A = 'us-east-1a';
@@ -109,6 +109,13 @@ describe('pickTarget: determinism and stickiness', () => {
       assert.equal(pickTarget(reversed, f, opts()).target!.id, id);
       assert.equal(pickTarget(rotated, f, opts()).target!.id, id);
     }
+  });
+
+  it('a precomputed key picks exactly as the key computed per flow', () => {
+    const keyed = four.map((v) => ({ ...v, key: targetKey(v.id, v.port) }));
+    for (const f of flows(500)) assert.equal(pickTarget(keyed, f, opts()).target!.id, pickTarget(four, f, opts()).target!.id);
+    const wrong = four.map((v, i) => ({ ...v, key: targetKey(four[(i + 1) % 4]!.id, v.port) }));
+    assert.ok(flows(500).some((f) => pickTarget(wrong, f, opts()).target!.id !== pickTarget(four, f, opts()).target!.id), 'the key is what decides');
   });
 
   it('targets on one address but different ports are distinct targets', () => {
