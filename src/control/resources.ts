@@ -4,6 +4,8 @@
  * account, region, creation time and tags.
  */
 
+import type { SecurityGroupRuleMatch } from '../core/security-group-rule.js';
+
 export interface Tag { Key: string; Value: string }
 
 interface Base {
@@ -40,18 +42,7 @@ export interface SubnetDoc extends Base {
   state: 'pending' | 'available';
 }
 
-export interface SecurityGroupRule {
-  /** sgr-… */
-  ruleId: string;
-  /** '-1' for all, else 'tcp' | 'udp' | 'icmp' | 'icmpv6' or a protocol number as a string. */
-  ipProtocol: string;
-  fromPort?: number;
-  toPort?: number;
-  cidrIpv4?: string;
-  cidrIpv6?: string;
-  prefixListId?: string;
-  referencedGroupId?: string;
-  referencedGroupAccount?: string;
+export interface SecurityGroupRule extends SecurityGroupRuleMatch {
   description?: string;
   /** Tags of the rule itself (TagSpecifications of Authorize*, CreateTags on sgr-…). */
   tags?: Tag[];

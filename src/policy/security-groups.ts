@@ -8,20 +8,11 @@
  * all when given as an integer) and allocates nothing on the allow path; only refusals and IPv6
  * peers build strings or arrays.
  */
+import type { SecurityGroupRuleMatch } from '../core/security-group-rule.js';
 import { ipv4Of, ipv6ToWords, net6Contains, parseCidr4, parseCidr6, type Net6 } from './addresses.js';
 
 /** A stored rule; structurally the control plane's `SecurityGroupRule`. */
-export interface RuleInput {
-  ruleId: string;
-  /** '-1' (all), 'tcp' | 'udp' | 'icmp' | 'icmpv6', or a protocol number as a string. */
-  ipProtocol: string;
-  fromPort?: number;
-  toPort?: number;
-  cidrIpv4?: string;
-  cidrIpv6?: string;
-  prefixListId?: string;
-  referencedGroupId?: string;
-}
+export type RuleInput = SecurityGroupRuleMatch;
 
 /** A stored group; structurally the control plane's `SecurityGroupDoc`. */
 export interface GroupInput {

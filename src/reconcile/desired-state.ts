@@ -5,6 +5,7 @@
  *
  * Zones are matched by zone ID throughout (use1-az1), as PrivateLink does.
  */
+import type { SecurityGroupRuleMatch } from '../core/security-group-rule.js';
 
 export interface DesiredState {
   /** Given by the caller (monotonic); status reports name the version they converged to. */
@@ -55,18 +56,7 @@ export interface DesiredInterface {
 }
 
 /** A security group rule as stored, minus description and tags (they do not affect matching). */
-export interface DesiredRule {
-  ruleId: string;
-  /** '-1' for all, else 'tcp' | 'udp' | 'icmp' | 'icmpv6' or a protocol number. */
-  ipProtocol: string;
-  fromPort?: number;
-  toPort?: number;
-  cidrIpv4?: string;
-  cidrIpv6?: string;
-  prefixListId?: string;
-  referencedGroupId?: string;
-  referencedGroupAccount?: string;
-}
+export type DesiredRule = SecurityGroupRuleMatch;
 
 export interface DesiredSecurityGroup {
   groupId: string;

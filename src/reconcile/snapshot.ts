@@ -5,6 +5,7 @@
  * `readSnapshot` in src/control/snapshot.ts checks at compile time (a field renamed there fails
  * `tsc` there).
  */
+import type { SecurityGroupRuleMatch } from '../core/security-group-rule.js';
 
 export interface SnapshotVpc {
   id: string;
@@ -21,17 +22,7 @@ export interface SnapshotSubnet {
   availabilityZoneId: string;
 }
 
-export interface SnapshotSecurityGroupRule {
-  ruleId: string;
-  ipProtocol: string;
-  fromPort?: number;
-  toPort?: number;
-  cidrIpv4?: string;
-  cidrIpv6?: string;
-  prefixListId?: string;
-  referencedGroupId?: string;
-  referencedGroupAccount?: string;
-}
+export type SnapshotSecurityGroupRule = SecurityGroupRuleMatch;
 
 export interface SnapshotSecurityGroup {
   id: string;
