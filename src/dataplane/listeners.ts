@@ -1,0 +1,253 @@
+/**
+ * Cross-namespace listening sockets (netns backend), parent side. A socket belongs to the
+ * namespace it was created in, and a listening socket can be handed to another process over
+ * Node's IPC channel. So: a `ListenHelper` (listen-helper.ts, started once per CONSUMER VPC
+ * namespace with `ip netns exec`) creates the endpoint ENI's listening socket there and hands it
+ * to this process, which forwards it to the `NodeWorkerProcess` (node-worker.ts) running INSIDE
+ * the PROVIDER VPC's namespace; the worker accepts the consumer's connections and connects to the
+ * targets natively. Every process that passes a handle on closes its own copy right after the
+ * send completes (else it keeps accepting and leaves those connections hanging).
+ */
+import type { ChildProcess } from 'node:child_process';
+import type { Server } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import type { NetnsBackend } from '../net/netns.js';
+
+/** Parent → listen helper. */
+export type HelperRequest =
+  | { type: 'listen'; id: number; host: string; port: number; backlog?: number }
+  | { type: 'exit' };
+
+/** Listen helper → parent (`listening` carries the server handle). */
+export type HelperReply =
+  | { type: 'ready'; pid: number }
+  | { type: 'listening'; id: number; address: string; port: number }
+  | { type: 'error'; id: number; code: string; message: string };
+
+/** Where a worker relays a listener's connections. */
+export interface ListenerRoute {
+  target: { host: string; port: number };
+  /** Source address for target connections (the NLB node's ENI in the provider VPC). */
+  localAddress?: string;
+  /** Send NLB's PROXY v2 header first; with `vpceId`, the AWS VPC endpoint id TLV too. */
+  proxyProtocol?: boolean;
+  vpceId?: string;
+  idleTimeoutMs?: number;
+}
+
+/** Parent → node worker (`attach` carries the server handle). */
+export type WorkerRequest =
+  | { type: 'attach'; id: string; route: ListenerRoute }
+  | { type: 'detach'; id: string; resetFlows?: boolean }
+  | { type: 'exit' };
+
+/** Node worker → parent. */
+export type WorkerReply =
+  | { type: 'ready'; pid: number }
+  | { type: 'attached'; id: string }
+  | { type: 'detached'; id: string; reset: number }
+  | { type: 'error'; id: string; message: string }
+  | { type: 'flow'; id: string; reason: string; connected: boolean; bytesIn: number; bytesOut: number; durationMs: number; acceptToConnectMs?: number };
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const IPC_STDIO: ['ignore', 'pipe', 'pipe', 'ipc'] = ['ignore', 'pipe', 'pipe', 'ipc'];
+
+/** Argv that runs one of this folder's TypeScript programs with tsx (resolved from the repo root). */
+function tsProgram(file: string): string[] {
+  return [process.execPath, '--import', 'tsx', `${HERE}${file}`];
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer after ${ms} ms`)), ms); }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Waits for the child's first `ready` message (bounded); rejects if it exits first. */
+function awaitReady(child: ChildProcess, what: string, timeoutMs: number): Promise<number> {
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => { if (stderr.length < 4000) stderr += d; });
+  child.stdout?.resume();
+  return withTimeout(new Promise<number>((resolve, reject) => {
+    const onMsg = (m: unknown) => {
+      const r = m as { type?: string; pid?: number };
+      if (r?.type === 'ready') { child.off('message', onMsg); resolve(r.pid ?? -1); }
+    };
+    child.on('message', onMsg);
+    child.once('exit', (code, sig) => reject(new Error(`${what} exited (${code ?? sig}) before it was ready: ${stderr.trim()}`)));
+    child.once('error', reject);
+  }), timeoutMs, what);
+}
+
+/** Kills a child we started (SIGTERM, then SIGKILL after `graceMs`) and waits for its exit (bounded). */
+async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (child.connected) child.disconnect();
+  const t1 = setTimeout(() => child.kill('SIGTERM'), graceMs);
+  const t2 = setTimeout(() => child.kill('SIGKILL'), graceMs * 2);
+  await withTimeout(exited, graceMs * 3 + 1000, `stopping pid ${child.pid}`).finally(() => { clearTimeout(t1); clearTimeout(t2); });
+}
+
+/**
+ * Sends a server handle to `child` and closes this process's copy once the send has completed.
+ * A connection this copy still accepted in between is reset (not left hanging).
+ */
+export function handOver(child: ChildProcess, msg: WorkerRequest, server: Server): Promise<void> {
+  server.on('connection', (s) => { s.on('error', () => {}); s.resetAndDestroy(); });
+  return new Promise<void>((resolve, reject) => {
+    const ok = child.send(msg, server, {}, (err) => {
+      server.close();
+      if (err) reject(err); else resolve();
+    });
+    if (!ok && !child.connected) { server.close(); reject(new Error('IPC channel closed')); }
+  });
+}
+
+/** A listen helper running inside one namespace; serves any number of `listen` requests. */
+export class ListenHelper {
+  /** Spawn → `ready` in ms (tsx start included). */
+  startMs = 0;
+  #nextId = 1;
+  readonly #pending = new Map<number, { resolve(s: Server): void; reject(e: Error): void }>();
+
+  private constructor(readonly namespace: string, readonly child: ChildProcess) {
+    child.on('message', (m: unknown, handle: unknown) => {
+      const r = m as HelperReply;
+      if (r.type !== 'listening' && r.type !== 'error') return;
+      const p = this.#pending.get(r.id);
+      if (!p) { (handle as Server | undefined)?.close(); return; }
+      this.#pending.delete(r.id);
+      if (r.type === 'error') p.reject(Object.assign(new Error(`listen in ${namespace}: ${r.message}`), { code: r.code }));
+      else if (!handle) p.reject(new Error(`listen in ${namespace}: helper sent no handle`));
+      else p.resolve(handle as Server);
+    });
+    child.on('exit', () => {
+      for (const p of this.#pending.values()) p.reject(new Error(`listen helper in ${namespace} exited`));
+      this.#pending.clear();
+    });
+  }
+
+  static async start(backend: NetnsBackend, namespace: string, opts: { timeoutMs?: number } = {}): Promise<ListenHelper> {
+    const t0 = performance.now();
+    const child = backend.execIn(namespace, tsProgram('listen-helper.ts'), { stdio: IPC_STDIO, cwd: REPO_ROOT });
+    const helper = new ListenHelper(namespace, child);
+    try {
+      await awaitReady(child, `listen helper in ${namespace}`, opts.timeoutMs ?? 10_000);
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    }
+    helper.startMs = performance.now() - t0;
+    return helper;
+  }
+
+  get pid(): number | undefined { return this.child.pid; }
+
+  /**
+   * A server listening on ip:port inside the helper's namespace, usable in this process (add a
+   * 'connection' listener) or to be forwarded with `handOver` (which closes this copy).
+   */
+  listen(host: string, port: number, opts: { timeoutMs?: number; backlog?: number } = {}): Promise<Server> {
+    const id = this.#nextId++;
+    const p = new Promise<Server>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    const req: HelperRequest = { type: 'listen', id, host, port, ...(opts.backlog ? { backlog: opts.backlog } : {}) };
+    if (!this.child.connected) return Promise.reject(new Error(`listen helper in ${this.namespace} is not connected`));
+    this.child.send(req);
+    return withTimeout(p, opts.timeoutMs ?? 5000, `listen ${host}:${port} in ${this.namespace}`).catch((err) => {
+      this.#pending.delete(id);
+      throw err;
+    });
+  }
+
+  /** Asks the helper to exit; kills it if it does not (bounded). */
+  close(): Promise<void> {
+    return stopChild(this.child, 1000);
+  }
+}
+
+/** One-shot: starts a helper in `namespace`, opens ip:port there, stops the helper. */
+export async function openListenerIn(backend: NetnsBackend, namespace: string, ip: string, port: number): Promise<Server> {
+  const helper = await ListenHelper.start(backend, namespace);
+  try {
+    return await helper.listen(ip, port);
+  } finally {
+    await helper.close();
+  }
+}
+
+/** An NLB-node worker process running inside a (provider VPC) namespace. */
+export class NodeWorkerProcess {
+  startMs = 0;
+  /** The flows the worker reported, in order (tests and stats); only the last 1000-2000 are kept. */
+  readonly flows: Array<Extract<WorkerReply, { type: 'flow' }>> = [];
+  /** Called for every flow the worker reports; must not throw. */
+  onFlow?: (flow: Extract<WorkerReply, { type: 'flow' }>) => void;
+  readonly #waiters = new Map<string, { resolve(r: WorkerReply): void; reject(e: Error): void }>();
+
+  private constructor(readonly namespace: string, readonly child: ChildProcess) {
+    child.on('message', (m: unknown) => {
+      const r = m as WorkerReply;
+      if (r.type === 'flow') {
+        if (this.flows.push(r) > 2000) this.flows.splice(0, 1000);
+        this.onFlow?.(r);
+        return;
+      }
+      if (r.type === 'ready') return;
+      const w = this.#waiters.get(r.id);
+      if (w) { this.#waiters.delete(r.id); w.resolve(r); }
+    });
+    child.on('exit', () => {
+      for (const w of this.#waiters.values()) w.reject(new Error(`node worker in ${namespace} exited`));
+      this.#waiters.clear();
+    });
+  }
+
+  static async start(backend: NetnsBackend, namespace: string, opts: { timeoutMs?: number } = {}): Promise<NodeWorkerProcess> {
+    const t0 = performance.now();
+    const child = backend.execIn(namespace, tsProgram('node-worker.ts'), { stdio: IPC_STDIO, cwd: REPO_ROOT });
+    const w = new NodeWorkerProcess(namespace, child);
+    try {
+      await awaitReady(child, `node worker in ${namespace}`, opts.timeoutMs ?? 10_000);
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    }
+    w.startMs = performance.now() - t0;
+    return w;
+  }
+
+  get pid(): number | undefined { return this.child.pid; }
+
+  #request(id: string, send: () => Promise<void>, timeoutMs: number): Promise<WorkerReply> {
+    if (this.#waiters.has(id)) return Promise.reject(new Error(`listener ${id}: a request is already pending`));
+    const p = new Promise<WorkerReply>((resolve, reject) => this.#waiters.set(id, { resolve, reject }));
+    return withTimeout(send().then(() => p), timeoutMs, `node worker, listener ${id}`).catch((err) => {
+      this.#waiters.delete(id);
+      throw err;
+    });
+  }
+
+  /** Hands `server` to the worker (closing this process's copy) to relay its connections along `route`. */
+  async attach(id: string, server: Server, route: ListenerRoute, timeoutMs = 5000): Promise<void> {
+    const r = await this.#request(id, () => handOver(this.child, { type: 'attach', id, route }, server), timeoutMs);
+    if (r.type === 'error') throw new Error(`node worker: attach ${id}: ${r.message}`);
+  }
+
+  /** Stops the listener in the worker (it no longer listens anywhere); optionally resets its live flows. */
+  async detach(id: string, opts: { resetFlows?: boolean; timeoutMs?: number } = {}): Promise<number> {
+    const r = await this.#request(id, async () => {
+      this.child.send({ type: 'detach', id, resetFlows: opts.resetFlows ?? false } satisfies WorkerRequest);
+    }, opts.timeoutMs ?? 5000);
+    if (r.type === 'error') throw new Error(`node worker: detach ${id}: ${r.message}`);
+    return r.type === 'detached' ? r.reset : 0;
+  }
+
+  close(): Promise<void> {
+    return stopChild(this.child, 1000);
+  }
+}
