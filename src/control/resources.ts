@@ -4,6 +4,7 @@
  * account, region, creation time and tags.
  */
 
+import type { HealthCheck } from '../core/health-check.js';
 import type { SecurityGroupRuleMatch } from '../core/security-group-rule.js';
 
 export interface Tag { Key: string; Value: string }
@@ -127,17 +128,7 @@ export interface LoadBalancerDoc extends Base {
   attributes: Record<string, string>;
 }
 
-export interface HealthCheck {
-  enabled: boolean;
-  protocol: string;
-  port: string;
-  path?: string;
-  intervalSeconds: number;
-  timeoutSeconds: number;
-  healthyThresholdCount: number;
-  unhealthyThresholdCount: number;
-  matcher?: string;
-}
+export type { HealthCheck };
 
 export interface RegisteredTarget {
   id: string;

@@ -5,6 +5,7 @@
  * `readSnapshot` in src/control/snapshot.ts checks at compile time (a field renamed there fails
  * `tsc` there).
  */
+import type { HealthCheck } from '../core/health-check.js';
 import type { SecurityGroupRuleMatch } from '../core/security-group-rule.js';
 
 export interface SnapshotVpc {
@@ -70,17 +71,7 @@ export interface SnapshotLoadBalancer {
   attributes: Readonly<Record<string, string>>;
 }
 
-export interface SnapshotHealthCheck {
-  enabled: boolean;
-  protocol: string;
-  port: string;
-  path?: string;
-  intervalSeconds: number;
-  timeoutSeconds: number;
-  healthyThresholdCount: number;
-  unhealthyThresholdCount: number;
-  matcher?: string;
-}
+export type SnapshotHealthCheck = HealthCheck;
 
 export interface SnapshotTarget {
   id: string;
