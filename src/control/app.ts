@@ -89,8 +89,10 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
 
   const ticks = [substrateTick, elbTick, privatelinkTick];
   let ticking: Promise<void> | undefined;
+  let closing = false;
   const tick = async () => {
     while (ticking) await ticking;
+    if (closing) return;
     ticking = store.transaction(true, async (tx) => {
       const now = new Date();
       for (const t of ticks) await t(tx, now, config);
@@ -108,6 +110,7 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
   return {
     port: running.port, host, region, auth, store, dataDir: opts.dataDir, adminToken, tick,
     async close() {
+      closing = true;
       clearInterval(timer);
       while (ticking) await ticking;
       await running.close();

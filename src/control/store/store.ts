@@ -116,6 +116,9 @@ export class Store {
     let store: Store;
     if (config.databaseUrl) {
       const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 8 });
+      // An idle connection that the server drops (restart, failover) must not take Underpass down:
+      // the pool replaces it on the next checkout, and the request using it gets an error.
+      pool.on('error', (e) => console.error(`underpass: PostgreSQL connection lost: ${e.message}`));
       store = new Store(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
     } else {
       let path = config.sqlitePath;
