@@ -109,6 +109,19 @@ export function handOver(child: ChildProcess, msg: WorkerRequest, server: Server
 }
 
 /** A listen helper running inside one namespace; serves any number of `listen` requests. */
+/** Starts `program` inside `namespace` with an IPC channel and waits for its ready message (killed on failure). */
+async function spawnReady(backend: NetnsBackend, namespace: string, program: string, label: string, timeoutMs = 10_000): Promise<{ child: ChildProcess; startMs: number }> {
+  const t0 = performance.now();
+  const child = backend.execIn(namespace, tsProgram(program), { stdio: IPC_STDIO, cwd: REPO_ROOT });
+  try {
+    await awaitReady(child, label, timeoutMs);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return { child, startMs: performance.now() - t0 };
+}
+
 export class ListenHelper {
   /** Spawn → `ready` in ms (tsx start included). */
   startMs = 0;
@@ -133,16 +146,9 @@ export class ListenHelper {
   }
 
   static async start(backend: NetnsBackend, namespace: string, opts: { timeoutMs?: number } = {}): Promise<ListenHelper> {
-    const t0 = performance.now();
-    const child = backend.execIn(namespace, tsProgram('listen-helper.ts'), { stdio: IPC_STDIO, cwd: REPO_ROOT });
+    const { child, startMs } = await spawnReady(backend, namespace, 'listen-helper.ts', `listen helper in ${namespace}`, opts.timeoutMs);
     const helper = new ListenHelper(namespace, child);
-    try {
-      await awaitReady(child, `listen helper in ${namespace}`, opts.timeoutMs ?? 10_000);
-    } catch (err) {
-      child.kill('SIGKILL');
-      throw err;
-    }
-    helper.startMs = performance.now() - t0;
+    helper.startMs = startMs;
     return helper;
   }
 
@@ -208,16 +214,9 @@ export class NodeWorkerProcess {
   }
 
   static async start(backend: NetnsBackend, namespace: string, opts: { timeoutMs?: number } = {}): Promise<NodeWorkerProcess> {
-    const t0 = performance.now();
-    const child = backend.execIn(namespace, tsProgram('node-worker.ts'), { stdio: IPC_STDIO, cwd: REPO_ROOT });
+    const { child, startMs } = await spawnReady(backend, namespace, 'node-worker.ts', `node worker in ${namespace}`, opts.timeoutMs);
     const w = new NodeWorkerProcess(namespace, child);
-    try {
-      await awaitReady(child, `node worker in ${namespace}`, opts.timeoutMs ?? 10_000);
-    } catch (err) {
-      child.kill('SIGKILL');
-      throw err;
-    }
-    w.startMs = performance.now() - t0;
+    w.startMs = startMs;
     return w;
   }
 

@@ -19,6 +19,15 @@ import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
 import { XMLParser } from 'fast-xml-parser';
 import { devCredentials } from './harness.js';
 
+/** Kills a driver process when the test ends (it may already have exited). */
+function killAfter(t: AfterHost, p: import('node:child_process').ChildProcess): void {
+  t.after(() => new Promise<void>((resolve) => {
+    if (p.exitCode !== null || p.signalCode !== null) { resolve(); return; }
+    p.once('exit', () => resolve());
+    p.kill('SIGKILL');
+  }));
+}
+
 export const REGION = 'us-east-1';
 
 export type ServiceName = 'ec2' | 'elbv2';
@@ -133,11 +142,7 @@ export function boto3Factory(endpoint: string, t: AfterHost): ClientFactory {
       for (const w of waiting.values()) w.reject(new Error(`boto3 driver exited (${code}): ${stderr.slice(-2000)}`));
       waiting.clear();
     });
-    t.after(() => new Promise<void>((resolve) => {
-      if (p.exitCode !== null || p.signalCode !== null) { resolve(); return; }
-      p.once('exit', () => resolve());
-      p.kill('SIGKILL');
-    }));
+    killAfter(t, p);
     return p;
   };
   return {
@@ -237,11 +242,7 @@ function cliDriver(t: AfterHost): (endpoint: string, account: string, args: stri
       for (const w of waiting.values()) w.reject(new Error(`awscli driver exited (${code}): ${stderr.slice(-2000)}`));
       waiting.clear();
     });
-    t.after(() => new Promise<void>((resolve) => {
-      if (p.exitCode !== null || p.signalCode !== null) { resolve(); return; }
-      p.once('exit', () => resolve());
-      p.kill('SIGKILL');
-    }));
+    killAfter(t, p);
     return p;
   };
   return (endpoint, account, args) => {
