@@ -17,6 +17,11 @@ import { Store } from './store/store.js';
 import { substrateHandlers, substrateTick } from './services/substrate/index.js';
 import { elbHandlers, elbTick } from './services/elb/index.js';
 import { privatelinkHandlers, privatelinkNotSupported, privatelinkTick } from './services/privatelink/index.js';
+import { readSnapshot } from './snapshot.js';
+import { compileDesiredState } from '../reconcile/compile.js';
+import type { DesiredState } from '../reconcile/desired-state.js';
+import { chooseNetwork, type NetworkChoice } from './network.js';
+import type { DataPlane } from '../dataplane/plane.js';
 
 export interface UnderpassOptions {
   host?: string;
@@ -29,6 +34,12 @@ export interface UnderpassOptions {
   /** Overrides of the timed transitions (tests shorten them). */
   stateDelayMs?: number;
   tickMs?: number;
+  /** The network backend: 'netns' (root, Linux), 'none' (API only), 'auto' (netns when it can; default). */
+  network?: NetworkChoice;
+  /** Name prefix of everything the netns backend creates (default 'up-'). */
+  netPrefix?: string;
+  /** TESTS ONLY: health-check interval in ms instead of the target groups' seconds. */
+  healthIntervalOverrideMs?: number;
 }
 
 export interface Underpass {
@@ -41,6 +52,12 @@ export interface Underpass {
   adminToken: string;
   /** Runs one transition pass now (tests use it instead of waiting). */
   tick(): Promise<void>;
+  /** Compiles the store into a desired state and applies it to the data plane now (no-op without one). */
+  reconcile(): Promise<void>;
+  /** The data plane, when the network backend is netns. */
+  dataPlane: DataPlane | undefined;
+  /** One line saying which network backend runs and why. */
+  networkNote: string;
   close(): Promise<void>;
 }
 
@@ -54,6 +71,12 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
   const config: ControlConfig = { ...DEFAULT_CONTROL_CONFIG, region, stateDelayMs: opts.stateDelayMs ?? DEFAULT_CONTROL_CONFIG.stateDelayMs };
   mkdirSync(opts.dataDir, { recursive: true });
   const store = await Store.open({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
+  const network = await chooseNetwork(opts.network ?? 'auto', {
+    dataDir: opts.dataDir, ...(opts.netPrefix ? { prefix: opts.netPrefix } : {}),
+    ...(opts.healthIntervalOverrideMs ? { healthIntervalOverrideMs: opts.healthIntervalOverrideMs } : {}),
+  }).catch(async (err: unknown) => { await store.close(); throw err; });
+  const dataPlane = network.dataPlane;
+  if (dataPlane) config.dataPlane = dataPlane;
   const authenticator = createAuthenticator({ mode: auth, region, defaultAccount: opts.defaultAccount ?? DEFAULT_ACCOUNT, store });
   const ec2 = new Dispatcher({
     signingName: 'ec2', displayName: 'EC2', model: EC2_MODEL,
@@ -81,7 +104,14 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
         return { status: 201, json: key };
       }
       if (method === 'GET' && path === '/status') {
-        return { status: 200, json: { region, auth, store: store.dialect, pid: process.pid } };
+        return { status: 200, json: { region, auth, store: store.dialect, pid: process.pid, network: network.kind } };
+      }
+      const wl = /^\/workloads\/(eni-[0-9a-f]+)$/.exec(path);
+      if (method === 'GET' && wl) {
+        if (!dataPlane) return { status: 409, json: { error: `this Underpass runs without a network backend (${network.note}); workloads need --network netns` } };
+        const w = dataPlane.workload(wl[1]!);
+        if (!w) return { status: 404, json: { error: `no workload for ${wl[1]} (yet)` } };
+        return { status: 200, json: { eniId: wl[1], namespace: w.namespace, ip: w.ip, vpcId: w.vpcId, subnetId: w.subnetId, resolver: w.resolver, gateway: w.gateway } };
       }
       return { status: 404, json: { error: `no admin route ${method} ${path}` } };
     },
@@ -99,23 +129,53 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
     }).finally(() => { ticking = undefined; });
     await ticking;
   };
+  let version = 0;
+  let lastKey = '';
+  let reconciling: Promise<void> | undefined;
+  const reconcile = async () => {
+    if (!dataPlane || closing) return;
+    while (reconciling) await reconciling;
+    reconciling = (async () => {
+      const snapshot = await store.transaction(false, (tx) => readSnapshot(tx));
+      const next = compileDesiredState(snapshot, version + 1);
+      promoteReady(next, dataPlane);
+      const key = JSON.stringify({ ...next, version: 0 });
+      if (key !== lastKey) { version++; lastKey = key; }
+      await dataPlane.apply({ ...next, version });
+    })().finally(() => { reconciling = undefined; });
+    await reconciling;
+  };
   const timer = setInterval(() => {
-    tick().catch((e) => console.error('underpass: transition tick failed', e));
+    tick().then(reconcile).catch((e) => console.error('underpass: transition tick failed', e));
   }, opts.tickMs ?? 250);
   timer.unref();
 
   const serverFile = join(opts.dataDir, 'server.json');
-  writeFileSync(serverFile, JSON.stringify({ host, port: running.port, pid: process.pid, region, auth, adminToken }, null, 2), { mode: 0o600 });
+  writeFileSync(serverFile, JSON.stringify({
+    host, port: running.port, pid: process.pid, region, auth, adminToken, network: network.kind, netPrefix: network.prefix,
+  }, null, 2), { mode: 0o600 });
 
   return {
-    port: running.port, host, region, auth, store, dataDir: opts.dataDir, adminToken, tick,
+    port: running.port, host, region, auth, store, dataDir: opts.dataDir, adminToken, tick, reconcile, dataPlane, networkNote: network.note,
     async close() {
       closing = true;
       clearInterval(timer);
       while (ticking) await ticking;
+      while (reconciling) await reconciling.catch(() => {});
       await running.close();
+      await dataPlane?.close().catch((e: unknown) => console.error('underpass: closing the data plane failed', e));
       await store.close();
       rmSync(serverFile, { force: true });
     },
   };
+}
+
+/**
+ * Pending endpoints whose listeners all listen are compiled as serving, so the workers admit their
+ * connections before the next tick moves them to `available` (readyToServe asks `endpointServing`).
+ */
+function promoteReady(d: DesiredState, plane: DataPlane): void {
+  for (const ep of d.endpoints) {
+    if (!ep.serving && plane.endpointReadiness(ep.endpointId).ready) ep.serving = true;
+  }
 }

@@ -13,6 +13,10 @@ import type { Server } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { NetnsBackend } from '../net/netns.js';
+import type { HealthMap } from '../policy/flow-route.js';
+import type { DesiredState } from '../reconcile/desired-state.js';
+import type { TargetHealthObservation } from '../reconcile/status.js';
+import type { FlowRecord, ListenerCounters } from './flow-record.js';
 
 /** Parent → listen helper. */
 export type HelperRequest =
@@ -25,30 +29,33 @@ export type HelperReply =
   | { type: 'listening'; id: number; address: string; port: number }
   | { type: 'error'; id: number; code: string; message: string };
 
-/** Where a worker relays a listener's connections. */
-export interface ListenerRoute {
-  target: { host: string; port: number };
-  /** Source address for target connections (the NLB node's ENI in the provider VPC). */
-  localAddress?: string;
-  /** Send NLB's PROXY v2 header first; with `vpceId`, the AWS VPC endpoint id TLV too. */
-  proxyProtocol?: boolean;
-  vpceId?: string;
-  idleTimeoutMs?: number;
-}
-
 /** Parent → node worker (`attach` carries the server handle). */
 export type WorkerRequest =
-  | { type: 'attach'; id: string; route: ListenerRoute }
-  | { type: 'detach'; id: string; resetFlows?: boolean }
+  | {
+    type: 'config';
+    desired: DesiredState;
+    health: HealthMap;
+    /** The NLB node this worker is. */
+    nodeEniId: string;
+    /** The target groups this worker health-checks (each group is checked by one worker). */
+    healthGroups: string[];
+  }
+  | { type: 'health'; health: HealthMap }
+  | { type: 'attach'; id: string }
+  | { type: 'detach'; id: string; resetFlows?: boolean; reason?: string }
   | { type: 'exit' };
 
 /** Node worker → parent. */
 export type WorkerReply =
   | { type: 'ready'; pid: number }
+  | { type: 'configured'; version: number }
   | { type: 'attached'; id: string }
   | { type: 'detached'; id: string; reset: number }
   | { type: 'error'; id: string; message: string }
-  | { type: 'flow'; id: string; reason: string; connected: boolean; bytesIn: number; bytesOut: number; durationMs: number; acceptToConnectMs?: number };
+  | { type: 'health'; observations: TargetHealthObservation[] }
+  | { type: 'report'; counters: ListenerCounters[]; flows: FlowRecord[]; droppedFlows: number };
+
+export type WorkerReport = Extract<WorkerReply, { type: 'report' }>;
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -108,11 +115,10 @@ export function handOver(child: ChildProcess, msg: WorkerRequest, server: Server
   });
 }
 
-/** A listen helper running inside one namespace; serves any number of `listen` requests. */
 /** Starts `program` inside `namespace` with an IPC channel and waits for its ready message (killed on failure). */
-async function spawnReady(backend: NetnsBackend, namespace: string, program: string, label: string, timeoutMs = 10_000): Promise<{ child: ChildProcess; startMs: number }> {
+async function spawnReady(backend: NetnsBackend, namespace: string, program: string, label: string, timeoutMs = 10_000, env?: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; startMs: number }> {
   const t0 = performance.now();
-  const child = backend.execIn(namespace, tsProgram(program), { stdio: IPC_STDIO, cwd: REPO_ROOT });
+  const child = backend.execIn(namespace, tsProgram(program), { stdio: IPC_STDIO, cwd: REPO_ROOT, ...(env ? { env: { ...process.env, ...env } } : {}) });
   try {
     await awaitReady(child, label, timeoutMs);
   } catch (err) {
@@ -122,6 +128,7 @@ async function spawnReady(backend: NetnsBackend, namespace: string, program: str
   return { child, startMs: performance.now() - t0 };
 }
 
+/** A listen helper running inside one namespace; serves any number of `listen` requests. */
 export class ListenHelper {
   /** Spawn → `ready` in ms (tsx start included). */
   startMs = 0;
@@ -189,21 +196,23 @@ export async function openListenerIn(backend: NetnsBackend, namespace: string, i
 /** An NLB-node worker process running inside a (provider VPC) namespace. */
 export class NodeWorkerProcess {
   startMs = 0;
-  /** The flows the worker reported, in order (tests and stats); only the last 1000-2000 are kept. */
-  readonly flows: Array<Extract<WorkerReply, { type: 'flow' }>> = [];
-  /** Called for every flow the worker reports; must not throw. */
-  onFlow?: (flow: Extract<WorkerReply, { type: 'flow' }>) => void;
+  /** Counters and finished flows, once a second; must not throw. */
+  onReport?: (r: WorkerReport) => void;
+  /** Health-check verdict changes; must not throw. */
+  onHealth?: (o: TargetHealthObservation[]) => void;
+  /** The last desired-state version the worker applied. */
+  configuredVersion = -1;
   readonly #waiters = new Map<string, { resolve(r: WorkerReply): void; reject(e: Error): void }>();
 
   private constructor(readonly namespace: string, readonly child: ChildProcess) {
     child.on('message', (m: unknown) => {
       const r = m as WorkerReply;
-      if (r.type === 'flow') {
-        if (this.flows.push(r) > 2000) this.flows.splice(0, 1000);
-        this.onFlow?.(r);
-        return;
+      switch (r.type) {
+        case 'report': this.onReport?.(r); return;
+        case 'health': this.onHealth?.(r.observations); return;
+        case 'configured': this.configuredVersion = r.version; this.#waiters.get(' config')?.resolve(r); this.#waiters.delete(' config'); return;
+        case 'ready': return;
       }
-      if (r.type === 'ready') return;
       const w = this.#waiters.get(r.id);
       if (w) { this.#waiters.delete(r.id); w.resolve(r); }
     });
@@ -213,14 +222,15 @@ export class NodeWorkerProcess {
     });
   }
 
-  static async start(backend: NetnsBackend, namespace: string, opts: { timeoutMs?: number } = {}): Promise<NodeWorkerProcess> {
-    const { child, startMs } = await spawnReady(backend, namespace, 'node-worker.ts', `node worker in ${namespace}`, opts.timeoutMs);
+  static async start(backend: NetnsBackend, namespace: string, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<NodeWorkerProcess> {
+    const { child, startMs } = await spawnReady(backend, namespace, 'node-worker.ts', `node worker in ${namespace}`, opts.timeoutMs, opts.env);
     const w = new NodeWorkerProcess(namespace, child);
     w.startMs = startMs;
     return w;
   }
 
   get pid(): number | undefined { return this.child.pid; }
+  get alive(): boolean { return this.child.exitCode === null && this.child.signalCode === null && this.child.connected; }
 
   #request(id: string, send: () => Promise<void>, timeoutMs: number): Promise<WorkerReply> {
     if (this.#waiters.has(id)) return Promise.reject(new Error(`listener ${id}: a request is already pending`));
@@ -231,17 +241,34 @@ export class NodeWorkerProcess {
     });
   }
 
-  /** Hands `server` to the worker (closing this process's copy) to relay its connections along `route`. */
-  async attach(id: string, server: Server, route: ListenerRoute, timeoutMs = 5000): Promise<void> {
-    const r = await this.#request(id, () => handOver(this.child, { type: 'attach', id, route }, server), timeoutMs);
+  #send(msg: WorkerRequest): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.child.connected) { reject(new Error(`node worker in ${this.namespace} is not connected`)); return; }
+      this.child.send(msg, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  /** Sends the desired state and health; resolves once the worker has applied it. */
+  async configure(msg: Omit<Extract<WorkerRequest, { type: 'config' }>, 'type'>, timeoutMs = 5000): Promise<void> {
+    await this.#request(' config', () => this.#send({ type: 'config', ...msg }), timeoutMs);
+  }
+
+  /** New observed health (no reply). */
+  sendHealth(health: HealthMap): Promise<void> {
+    return this.#send({ type: 'health', health });
+  }
+
+  /** Hands `server` to the worker (closing this process's copy); its connections are routed as listener `id`. */
+  async attach(id: string, server: Server, timeoutMs = 5000): Promise<void> {
+    const r = await this.#request(id, () => handOver(this.child, { type: 'attach', id }, server), timeoutMs);
     if (r.type === 'error') throw new Error(`node worker: attach ${id}: ${r.message}`);
   }
 
   /** Stops the listener in the worker (it no longer listens anywhere); optionally resets its live flows. */
-  async detach(id: string, opts: { resetFlows?: boolean; timeoutMs?: number } = {}): Promise<number> {
-    const r = await this.#request(id, async () => {
-      this.child.send({ type: 'detach', id, resetFlows: opts.resetFlows ?? false } satisfies WorkerRequest);
-    }, opts.timeoutMs ?? 5000);
+  async detach(id: string, opts: { resetFlows?: boolean; reason?: string; timeoutMs?: number } = {}): Promise<number> {
+    const r = await this.#request(id, () => this.#send({
+      type: 'detach', id, resetFlows: opts.resetFlows ?? false, ...(opts.reason ? { reason: opts.reason } : {}),
+    }), opts.timeoutMs ?? 5000);
     if (r.type === 'error') throw new Error(`node worker: detach ${id}: ${r.message}`);
     return r.type === 'detached' ? r.reset : 0;
   }

@@ -1,92 +1,208 @@
 /**
- * The NLB-node worker program: runs INSIDE a provider VPC's namespace (started by
- * `NodeWorkerProcess`, listeners.ts, with an IPC channel), receives listening sockets created in
- * consumer namespaces (`{ type: 'attach', id, route }` with the server handle) and relays every
- * accepted connection to the route's target with the Relay: it connects natively in its own
- * namespace, from the NLB node's address when `localAddress` is given, PROXY v2 header first when
- * asked. `{ type: 'detach', id }` closes the listener (optionally resetting its flows);
- * `{ type: 'exit' }` or a parent disconnect ends the process. Each flow's end is reported as
- * `{ type: 'flow', … }` with the accept → target-connected time.
+ * The NLB-node worker program: one per load-balancer node, running INSIDE the provider VPC's
+ * namespace (started by `NodeWorkerProcess`, listeners.ts, with an IPC channel), as AWS's NLB
+ * node has its ENI in the provider VPC. It receives the endpoint ENIs' listening sockets, created
+ * in the consumer namespaces (`attach` with the server handle), and decides every accepted
+ * connection with `decideFlow` (src/policy/flow-route.ts) over the desired state it was sent
+ * (`config`) and the observed target health (`health`): refused with a reason and a RST, or
+ * relayed to the chosen target from the node's address, PROXY v2 header first when the target
+ * group asks. It health-checks the target groups the parent assigns to it, from the node's
+ * address, and reports the verdicts. Once a second it reports counters per listener and the
+ * finished flows (`report`), so the per-connection path does no IPC and no logging.
+ *
+ * When a config or health change makes a live flow's target unhealthy (with
+ * `target_health_state.unhealthy.connection_termination`) or removes it after its deregistration
+ * delay (with `deregistration_delay.connection_termination`), the flow is reset, as AWS does.
  */
-import { connect as netConnect, type Server, type Socket, type TcpNetConnectOpts } from 'node:net';
-import { performance } from 'node:perf_hooks';
+import type { Server, Socket } from 'node:net';
+import type { DesiredState, DesiredTargetGroup } from '../reconcile/desired-state.js';
+import type { TargetHealthObservation } from '../reconcile/status.js';
+import { compileNodeRoutes, decideFlow, type FlowDecision, type HealthMap, type NodeRoutes } from '../policy/flow-route.js';
 import { nlbProxyV2Header } from '../wire/proxy-v2.js';
+import type { FlowRecord, ListenerCounters, RefusalStage } from './flow-record.js';
+import { HealthChecker } from './health/checker.js';
 import { IdleWheel } from './idle-wheel.js';
-import type { ListenerRoute, WorkerReply, WorkerRequest } from './listeners.js';
-import { Relay, type RouteDecision } from './relay.js';
+import type { WorkerReply, WorkerRequest } from './listeners.js';
+import { Relay, type Flow, type RouteDecision } from './relay.js';
 
 interface Meta {
   listenerId: string;
-  route: ListenerRoute;
   client: Socket;
-  acceptedAt: number;
-  connectedAt?: number;
+  startMs: number;
+  srcIp: string;
+  srcPort: number;
+  dstIp: string;
+  dstPort: number;
+  decision?: FlowDecision;
+  /** Bytes already counted in a report. */
+  seenIn: number;
+  seenOut: number;
 }
+
+const REPORT_MS = 1000;
+const MAX_FLOW_RECORDS = 20_000;
 
 function send(msg: WorkerReply): void {
   if (process.connected) process.send?.(msg);
 }
 
-const listeners = new Map<string, { server: Server; route: ListenerRoute }>();
-let connecting: Meta | undefined;
+let desired: DesiredState | undefined;
+let health: HealthMap = {};
+let nodeEniId = '';
+let healthGroups: string[] = [];
+let routes: NodeRoutes | undefined;
+const listeners = new Map<string, Server>();
+const counters = new Map<string, ListenerCounters>();
+let records: FlowRecord[] = [];
+let droppedRecords = 0;
 
-function route(meta: Meta): RouteDecision {
-  const r = meta.route;
-  const d: RouteDecision = { target: r.target };
-  if (r.localAddress) d.localAddress = r.localAddress;
-  if (r.idleTimeoutMs) d.idleTimeoutMs = r.idleTimeoutMs;
-  if (r.proxyProtocol) {
-    const c = meta.client;
-    d.header = nlbProxyV2Header({
-      source: { address: c.remoteAddress ?? '0.0.0.0', port: c.remotePort ?? 0 },
-      destination: { address: c.localAddress ?? '0.0.0.0', port: c.localPort ?? 0 },
-      ...(r.vpceId ? { vpceId: r.vpceId } : {}),
-    });
+function countersOf(id: string): ListenerCounters {
+  let c = counters.get(id);
+  if (!c) {
+    c = { listenerId: id, newFlows: 0, refused: {}, endedFlows: 0, activeFlows: 0, bytesIn: 0, bytesOut: 0, clientResets: 0, targetResets: 0, elbResets: 0 };
+    counters.set(id, c);
   }
-  connecting = meta;
-  return d;
+  return c;
 }
 
-/** net.connect that notes when the target connection is up (for the accept → connect time). */
-function timedConnect(opts: TcpNetConnectOpts): Socket {
-  const meta = connecting;
-  connecting = undefined;
-  const s = netConnect(opts);
-  if (meta) s.once('connect', () => { meta.connectedAt = performance.now(); });
-  return s;
+function route(meta: Meta): RouteDecision {
+  if (!routes) return { refuse: 'the load balancer node has no configuration yet' };
+  const d = decideFlow(routes, meta.listenerId, { srcIp: meta.srcIp, srcPort: meta.srcPort });
+  meta.decision = d;
+  if (!d.admit) return { refuse: d.reason };
+  countersOf(meta.listenerId).newFlows++;
+  const out: RouteDecision = { target: { host: d.target.id, port: d.target.port }, localAddress: d.localAddress, idleTimeoutMs: d.idleTimeoutMs };
+  if (d.proxyProtocolV2) {
+    out.header = nlbProxyV2Header({
+      source: { address: meta.srcIp, port: meta.srcPort },
+      destination: { address: meta.dstIp, port: meta.dstPort },
+      vpceId: d.endpointId,
+    });
+  }
+  return out;
+}
+
+function stageOf(reason: string, connected: boolean, d: FlowDecision | undefined): RefusalStage | undefined {
+  if (d && !d.admit) return d.stage;
+  if (!d) return 'internal';
+  if (!connected) return 'target-refused';
+  return undefined;
 }
 
 const relay = new Relay<Meta>({
   route,
   wheel: new IdleWheel(),
   connectTimeoutMs: 10_000,
-  connect: timedConnect,
   onFlowEnd(end) {
     const m = end.meta;
-    send({
-      type: 'flow', id: m.listenerId, reason: end.reason, connected: end.connected, bytesIn: end.bytesIn, bytesOut: end.bytesOut,
-      durationMs: end.durationMs, ...(m.connectedAt !== undefined ? { acceptToConnectMs: m.connectedAt - m.acceptedAt } : {}),
+    const c = countersOf(m.listenerId);
+    const stage = stageOf(end.reason, end.connected, m.decision);
+    if (m.decision?.admit) {
+      c.endedFlows++;
+      c.bytesIn += end.bytesIn - m.seenIn;
+      c.bytesOut += end.bytesOut - m.seenOut;
+      if (end.reason === 'client reset') c.clientResets++;
+      else if (end.reason === 'target reset') c.targetResets++;
+      else if (end.reason !== 'closed' && !end.reason.startsWith('client') && !end.reason.startsWith('target')) c.elbResets++;
+    }
+    if (stage && stage !== 'target-refused') c.refused[stage] = (c.refused[stage] ?? 0) + 1;
+    if (stage === 'target-refused') { c.refused[stage] = (c.refused[stage] ?? 0) + 1; c.elbResets++; }
+    if (records.length >= MAX_FLOW_RECORDS) { droppedRecords++; return; }
+    const t = m.decision?.admit ? m.decision.target : undefined;
+    records.push({
+      listenerId: m.listenerId, srcIp: m.srcIp, srcPort: m.srcPort, dstIp: m.dstIp, dstPort: m.dstPort,
+      ...(t ? { targetIp: t.id, targetPort: t.port } : {}),
+      startMs: m.startMs, endMs: Date.now(), bytesIn: end.bytesIn, bytesOut: end.bytesOut,
+      action: stage ? 'REJECT' : 'ACCEPT', ...(stage ? { stage } : {}), reason: end.reason, connected: end.connected,
     });
   },
 });
 
-function attach(id: string, server: Server | undefined, r: ListenerRoute): void {
+function report(): void {
+  const out: ListenerCounters[] = [];
+  const active = new Map<string, number>();
+  for (const f of relay.flows) {
+    const m = f.meta;
+    active.set(m.listenerId, (active.get(m.listenerId) ?? 0) + 1);
+    const inNow = f.bytesIn;
+    const outNow = f.bytesOut;
+    if (inNow !== m.seenIn || outNow !== m.seenOut) {
+      const c = countersOf(m.listenerId);
+      c.bytesIn += inNow - m.seenIn;
+      c.bytesOut += outNow - m.seenOut;
+      m.seenIn = inNow;
+      m.seenOut = outNow;
+    }
+  }
+  for (const id of new Set([...counters.keys(), ...active.keys()])) {
+    const c = countersOf(id);
+    c.activeFlows = active.get(id) ?? 0;
+    out.push(c);
+  }
+  counters.clear();
+  const changed = out.filter((c) => c.newFlows || c.endedFlows || c.bytesIn || c.bytesOut || c.activeFlows || Object.keys(c.refused).length || c.clientResets || c.targetResets || c.elbResets || listeners.has(c.listenerId));
+  if (changed.length === 0 && records.length === 0 && droppedRecords === 0) return;
+  send({ type: 'report', counters: changed, flows: records, droppedFlows: droppedRecords });
+  records = [];
+  droppedRecords = 0;
+}
+
+/** Resets live flows whose target became unhealthy or was removed, where the target group says so. */
+function enforceTargets(): void {
+  if (!routes) return;
+  const r = routes;
+  relay.terminate((f: Flow<Meta>) => {
+    const d = f.meta.decision;
+    if (!d?.admit) return false;
+    const l = r.listeners.get(f.meta.listenerId);
+    const tg = l?.targetGroup;
+    if (!l || !tg) return false; // listener removal is handled by detach
+    const t = tg.targets.find((x) => x.id === d.target.id && x.port === d.target.port);
+    if (!t) return tg.connectionTermination;
+    return t.health === 'unhealthy' && tg.unhealthyConnectionTermination;
+  }, 'target unhealthy or deregistered');
+}
+
+function recompile(): void {
+  if (!desired) return;
+  routes = compileNodeRoutes(desired, health, nodeEniId);
+  enforceTargets();
+}
+
+const checker = new HealthChecker({
+  onObservation: (o: TargetHealthObservation) => send({ type: 'health', observations: [o] }),
+  resolveAddress: (_tg, t) => ({ host: t.id, ...(routes?.node ? { localAddress: routes.node.ip } : {}) }),
+  onError: (err, key) => console.error(`node-worker: health check ${key}:`, err),
+  ...(process.env.UNDERPASS_HEALTH_INTERVAL_MS ? { intervalOverrideMs: Number(process.env.UNDERPASS_HEALTH_INTERVAL_MS) } : {}),
+});
+
+function reconcileChecks(): void {
+  if (!desired) return;
+  const mine = new Set(healthGroups);
+  const groups: DesiredTargetGroup[] = desired.targetGroups.filter((g) => mine.has(g.arn));
+  checker.reconcile(groups);
+}
+
+function attach(id: string, server: Server | undefined): void {
   if (!server) { send({ type: 'error', id, message: 'no server handle received' }); return; }
   if (listeners.has(id)) { server.close(); send({ type: 'error', id, message: 'listener id already attached' }); return; }
-  listeners.set(id, { server, route: r });
+  listeners.set(id, server);
   server.on('connection', (client: Socket) => {
-    relay.handle(client, { listenerId: id, route: r, client, acceptedAt: performance.now() });
+    relay.handle(client, {
+      listenerId: id, client, startMs: Date.now(), srcIp: client.remoteAddress ?? '0.0.0.0', srcPort: client.remotePort ?? 0,
+      dstIp: client.localAddress ?? '0.0.0.0', dstPort: client.localPort ?? 0, seenIn: 0, seenOut: 0,
+    });
   });
   server.on('error', (err) => console.error(`node-worker: listener ${id}:`, err));
   send({ type: 'attached', id });
 }
 
-function detach(id: string, resetFlows: boolean): void {
-  const l = listeners.get(id);
-  if (!l) { send({ type: 'error', id, message: 'no such listener' }); return; }
+function detach(id: string, resetFlows: boolean, reason: string): void {
+  const server = listeners.get(id);
+  if (!server) { send({ type: 'error', id, message: 'no such listener' }); return; }
   listeners.delete(id);
-  const reset = resetFlows ? relay.terminate((f) => f.meta.listenerId === id, 'listener removed') : 0;
-  l.server.close(() => send({ type: 'detached', id, reset }));
+  const reset = resetFlows ? relay.terminate((f) => f.meta.listenerId === id, reason) : 0;
+  server.close(() => send({ type: 'detached', id, reset }));
 }
 
 function main(): void {
@@ -96,11 +212,30 @@ function main(): void {
   }
   process.on('message', (raw: unknown, handle: unknown) => {
     const m = raw as WorkerRequest;
-    if (m?.type === 'attach') attach(m.id, handle as Server | undefined, m.route);
-    else if (m?.type === 'detach') detach(m.id, m.resetFlows ?? false);
-    else if (m?.type === 'exit') process.disconnect();
+    switch (m?.type) {
+      case 'config':
+        desired = m.desired;
+        health = m.health;
+        nodeEniId = m.nodeEniId;
+        healthGroups = m.healthGroups;
+        recompile();
+        reconcileChecks();
+        send({ type: 'configured', version: m.desired.version });
+        break;
+      case 'health':
+        health = m.health;
+        recompile();
+        break;
+      case 'attach': attach(m.id, handle as Server | undefined); break;
+      case 'detach': detach(m.id, m.resetFlows ?? false, m.reason ?? 'listener removed'); break;
+      case 'exit': process.disconnect(); break;
+    }
   });
-  process.on('disconnect', () => process.exit(0));
+  process.on('disconnect', () => {
+    checker.stop();
+    process.exit(0);
+  });
+  setInterval(report, REPORT_MS).unref();
   send({ type: 'ready', pid: process.pid });
 }
 

@@ -47,6 +47,8 @@ export interface TestServer extends Underpass {
 }
 
 /** Starts Underpass for one test; stopped and removed after it. Fast transitions unless overridden. */
+let servers = 0;
+
 export async function startTestServer(t: TestContext | { after: (fn: () => Promise<void>) => void }, opts: Partial<UnderpassOptions> & { dialect?: Dialect } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'underpass-test-'));
   let up: Underpass | undefined;
@@ -59,7 +61,9 @@ export async function startTestServer(t: TestContext | { after: (fn: () => Promi
   });
   if (opts.dialect === 'postgres') db = await createPostgresDatabase();
   const databaseUrl = db?.url ?? opts.databaseUrl;
-  up = await startUnderpass({ port: 0, stateDelayMs: 50, tickMs: 20, ...opts, dataDir, databaseUrl });
+  // No network unless asked: netns tests pass network 'netns' and get a prefix of their own (never the user's 'up-').
+  const netPrefix = opts.netPrefix ?? `ut${(process.pid * 7 + ++servers) % 1000}-`;
+  up = await startUnderpass({ port: 0, stateDelayMs: 50, tickMs: 20, network: 'none', ...opts, netPrefix, dataDir, databaseUrl });
   return Object.assign(up, { endpoint: `http://127.0.0.1:${up.port}` });
 }
 

@@ -1,4 +1,5 @@
 /** What an API handler gets: the caller, the transaction, the clock and the configuration. */
+import type { ObservedHealth } from '../services/elb/health.js';
 import type { RandomSource } from '../../core/ids.js';
 import type { Tx } from '../store/store.js';
 
@@ -9,6 +10,16 @@ export interface ControlConfig {
   stateDelayMs: number;
   /** How long deleted/rejected endpoints and deleted services stay visible. */
   deletedRetentionMs: number;
+  /** The running data plane, when there is one: what it reports back. */
+  dataPlane?: DataPlaneView;
+}
+
+/** What the control plane reads from the data plane (src/dataplane/plane.ts implements it). */
+export interface DataPlaneView {
+  /** The endpoint's listeners all listen and its connections are admitted. */
+  endpointServing(endpointId: string): boolean;
+  /** The last health-check verdict for a target, if one was observed. */
+  observedHealth(targetGroupArn: string, targetId: string, port: number): ObservedHealth | undefined;
 }
 
 export const DEFAULT_CONTROL_CONFIG: ControlConfig = {

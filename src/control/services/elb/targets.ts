@@ -145,6 +145,7 @@ export const describeTargetHealth: Handler = async (ctx, input: { TargetGroupArn
       HealthCheckPort: tg.healthCheck.port === 'traffic-port' ? String(r.port) : tg.healthCheck.port,
       TargetHealth: computeTargetHealth({
         target: r.target, loadBalancer: lb, inUseSince: since, now: ctx.now, registrationMs: ctx.config.stateDelayMs,
+        observed: ctx.config.dataPlane?.observedHealth(tg.id, r.id, r.port),
       }),
     })),
   };

@@ -13,11 +13,12 @@ import { releaseEni } from '../../shared.js';
 import { removeGatewayRoutes } from './common.js';
 
 /**
- * Whether a `pending` endpoint may become `available`. Until the data plane exists this is "its
- * ENIs are allocated (they are, at create) and the transitional delay has passed"; the data-plane
- * issue makes it wait for live listeners on every ENI — change it here, nowhere else.
+ * Whether a `pending` endpoint may become `available`: with a data plane, once its listeners
+ * really serve (every ENI port listens in the consumer VPC and the node workers admit its
+ * connections); without one (`--network none`), once the transitional delay has passed.
  */
 export async function readyToServe(_tx: Tx, endpoint: EndpointDoc, now: Date, config: ControlConfig): Promise<boolean> {
+  if (config.dataPlane) return config.dataPlane.endpointServing(endpoint.id);
   return elapsed(endpoint.stateChangedAt, now, config.stateDelayMs);
 }
 

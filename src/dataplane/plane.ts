@@ -1,0 +1,349 @@
+/**
+ * `DataPlane`: converges the machine to a desired state (src/reconcile/desired-state.ts) with the
+ * netns backend, and reports back. Per VPC a router namespace with its subnets; every ENI address
+ * on it; a workload namespace per user-created ENI (`underpass exec`); per NLB node a worker
+ * process inside the load balancer's VPC (node-worker.ts); per consumer VPC with endpoints a
+ * listen helper that opens each endpoint ENI port there and hands it to the node worker the ENI
+ * is bound to. Health checks of a target group run in one worker (the first node of the first
+ * load balancer that uses it); their verdicts are merged here and sent to every worker.
+ *
+ * `apply` is serialised and idempotent: the latest desired state wins, older ones queued behind it
+ * are skipped. A dead worker or helper is noticed at the next `apply` and replaced. Removed
+ * listeners (endpoint rejected, deleted, subnet removed, node changed) are detached with their
+ * flows reset. Endpoint readiness (status.ts) and observed health are read back by the control
+ * plane through `endpointServing` and `observedHealth`.
+ */
+import { endpointReadiness, type EndpointStatus, type Readiness, type TargetHealthObservation } from '../reconcile/status.js';
+import { isBound, type DesiredEndpoint, type DesiredState } from '../reconcile/desired-state.js';
+import { healthKey, listenerIdOf, type HealthMap } from '../policy/flow-route.js';
+import type { NetnsBackend, Workload } from '../net/netns.js';
+import { ListenHelper, NodeWorkerProcess, type WorkerReport } from './listeners.js';
+
+export interface DataPlaneOptions {
+  backend: NetnsBackend;
+  /** Called when something the control plane reads changed (readiness, health); must not throw. */
+  onChange?: () => void;
+  /** Worker reports (counters, finished flows); must not throw. */
+  onReport?: (r: WorkerReport) => void;
+  /** TESTS ONLY: health-check interval in ms instead of the groups' seconds. */
+  healthIntervalOverrideMs?: number;
+  log?: (msg: string) => void;
+}
+
+interface ListenerState {
+  vpcId: string;
+  endpointId: string;
+  eniId: string;
+  ip: string;
+  port: number;
+  nodeEniId: string;
+}
+
+interface WorkerState {
+  worker: NodeWorkerProcess;
+  loadBalancerArn: string;
+  vpcId: string;
+}
+
+function vpcSpecKey(n: DesiredState['networks'][number]): string {
+  return JSON.stringify({ cidr: n.cidr, subnets: n.subnets.map((s) => [s.subnetId, s.cidr]) });
+}
+
+export class DataPlane {
+  readonly backend: NetnsBackend;
+  #desired: DesiredState | undefined;
+  #desiredKey = '';
+  #queued: DesiredState | undefined;
+  #running: Promise<void> | undefined;
+  #closed = false;
+  readonly #vpcs = new Map<string, string>();
+  readonly #addresses = new Map<string, Set<string>>();
+  readonly #workloads = new Map<string, Workload>();
+  readonly #workers = new Map<string, WorkerState>();
+  readonly #helpers = new Map<string, ListenHelper>();
+  readonly #listeners = new Map<string, ListenerState>();
+  /** Per listener id: why it is not listening (absent: listening). */
+  readonly #listenErrors = new Map<string, string>();
+  readonly #health: Record<string, 'healthy' | 'unhealthy'> = {};
+  readonly #observations = new Map<string, TargetHealthObservation>();
+  readonly #opts: DataPlaneOptions;
+
+  constructor(opts: DataPlaneOptions) {
+    this.backend = opts.backend;
+    this.#opts = opts;
+  }
+
+  #log(msg: string): void {
+    (this.#opts.log ?? ((m: string) => console.error(`underpass data plane: ${m}`)))(msg);
+  }
+
+  /** Removes what a previous run left (crash recovery). */
+  async start(): Promise<void> {
+    const owned = await this.backend.sweep();
+    if (owned.namespaces.length) this.#log(`removed ${owned.namespaces.length} namespace(s) left by a previous run`);
+  }
+
+  /** The desired state last applied completely. */
+  get desired(): DesiredState | undefined { return this.#desired; }
+
+  /** Converges to `desired` (serialised; resolves when this or a newer state has been applied). */
+  apply(desired: DesiredState): Promise<void> {
+    this.#queued = desired;
+    if (!this.#running) {
+      this.#running = (async () => {
+        try {
+          while (this.#queued && !this.#closed) {
+            const next = this.#queued;
+            this.#queued = undefined;
+            try {
+              await this.#applyNow(next);
+            } catch (err) {
+              this.#log(`applying version ${next.version} failed: ${(err as Error).stack ?? String(err)}`);
+            }
+          }
+        } finally {
+          this.#running = undefined;
+        }
+      })();
+    }
+    return this.#running;
+  }
+
+  /** Whether anything is dead that a re-apply would replace. */
+  #broken(): boolean {
+    for (const w of this.#workers.values()) if (!w.worker.alive) return true;
+    for (const h of this.#helpers.values()) if (!h.child.connected) return true;
+    return false;
+  }
+
+  async #applyNow(d: DesiredState): Promise<void> {
+    const key = JSON.stringify({ ...d, version: 0 });
+    if (key === this.#desiredKey && !this.#broken() && this.#listenErrors.size === 0) {
+      if (this.#desired) this.#desired = d; // same content, newer version
+      return;
+    }
+    const b = this.backend;
+    const wantVpcs = new Map(d.networks.map((n) => [n.vpcId, n]));
+
+    // 1. Removed VPCs: their listeners, workers, helper, workloads, namespace.
+    for (const vpcId of [...this.#vpcs.keys()]) {
+      if (wantVpcs.has(vpcId)) continue;
+      for (const [id, l] of this.#listeners) if (l.vpcId === vpcId) await this.#detach(id, 'the VPC was deleted');
+      for (const [nodeId, w] of this.#workers) if (w.vpcId === vpcId) { await w.worker.close(); this.#workers.delete(nodeId); }
+      await this.#helpers.get(vpcId)?.close();
+      this.#helpers.delete(vpcId);
+      for (const [eni, wl] of this.#workloads) if (wl.vpcId === vpcId) this.#workloads.delete(eni);
+      await b.removeVpc(vpcId);
+      this.#vpcs.delete(vpcId);
+      this.#addresses.delete(vpcId);
+    }
+    // 2. VPCs and their subnets.
+    for (const n of d.networks) {
+      const k = vpcSpecKey(n);
+      if (this.#vpcs.get(n.vpcId) === k) continue;
+      await b.ensureVpc({ vpcId: n.vpcId, cidr: n.cidr, subnets: n.subnets.map((s) => ({ subnetId: s.subnetId, cidr: s.cidr })) });
+      this.#vpcs.set(n.vpcId, k);
+    }
+    // 3. Workloads (user-created ENIs) and ENI addresses on the routers.
+    const wantAddr = new Map<string, Set<string>>();
+    const wantWorkloads = new Map<string, DesiredState['interfaces'][number]>();
+    for (const i of d.interfaces) {
+      if (!wantVpcs.has(i.vpcId)) continue;
+      if ((i.kind as string) === 'workload') { wantWorkloads.set(i.eniId, i); continue; }
+      let s = wantAddr.get(i.vpcId);
+      if (!s) wantAddr.set(i.vpcId, (s = new Set()));
+      s.add(i.ip);
+    }
+    for (const [eni, wl] of this.#workloads) {
+      const w = wantWorkloads.get(eni);
+      if (w && w.ip === wl.ip && w.subnetId === wl.subnetId) continue;
+      await b.removeWorkload(wl.namespace);
+      this.#workloads.delete(eni);
+    }
+    for (const [vpcId, have] of this.#addresses) {
+      const want = wantAddr.get(vpcId) ?? new Set();
+      for (const ip of have) if (!want.has(ip)) { await b.removeAddress(vpcId, ip); have.delete(ip); }
+    }
+    for (const [vpcId, want] of wantAddr) {
+      let have = this.#addresses.get(vpcId);
+      if (!have) this.#addresses.set(vpcId, (have = new Set()));
+      for (const ip of want) if (!have.has(ip)) { await b.addAddress(vpcId, ip); have.add(ip); }
+    }
+    for (const [eni, i] of wantWorkloads) {
+      if (this.#workloads.has(eni)) continue;
+      try {
+        this.#workloads.set(eni, await b.createWorkload({ vpcId: i.vpcId, subnetId: i.subnetId, ip: i.ip, name: eni }));
+      } catch (err) {
+        this.#log(`workload ${eni}: ${(err as Error).message}`);
+      }
+    }
+
+    // 4. One worker per NLB node; health-check assignment.
+    const wantNodes = new Map<string, { lbArn: string; vpcId: string }>();
+    for (const lb of d.loadBalancers) {
+      if (lb.type !== 'network' || !wantVpcs.has(lb.vpcId)) continue;
+      for (const n of lb.nodes) wantNodes.set(n.eniId, { lbArn: lb.arn, vpcId: lb.vpcId });
+    }
+    const checkedBy = new Map<string, string[]>();
+    for (const tg of d.targetGroups) {
+      const lb = d.loadBalancers.find((l) => tg.loadBalancers.some((x) => x.loadBalancerArn === l.arn) && l.type === 'network' && l.nodes.length);
+      const node = lb?.nodes[0]?.eniId;
+      if (!node) continue;
+      const list = checkedBy.get(node) ?? [];
+      list.push(tg.arn);
+      checkedBy.set(node, list);
+    }
+    for (const [nodeId, w] of this.#workers) {
+      const want = wantNodes.get(nodeId);
+      if (w.worker.alive && want && want.lbArn === w.loadBalancerArn) continue;
+      for (const [id, l] of this.#listeners) if (l.nodeEniId === nodeId) await this.#detach(id, 'the load balancer node was removed');
+      await w.worker.close();
+      this.#workers.delete(nodeId);
+    }
+    await Promise.all([...wantNodes].filter(([nodeId]) => !this.#workers.has(nodeId)).map(async ([nodeId, want]) => {
+      const env = this.#opts.healthIntervalOverrideMs ? { UNDERPASS_HEALTH_INTERVAL_MS: String(this.#opts.healthIntervalOverrideMs) } : undefined;
+      const worker = await NodeWorkerProcess.start(b, b.routerNamespace(want.vpcId), env ? { env } : {});
+      worker.onHealth = (obs) => this.#onHealth(obs);
+      worker.onReport = (r) => { try { this.#opts.onReport?.(r); } catch (e) { this.#log(`report handler: ${(e as Error).message}`); } };
+      worker.child.once('exit', () => { if (!this.#closed) this.#log(`node worker ${nodeId} exited`); });
+      this.#workers.set(nodeId, { worker, loadBalancerArn: want.lbArn, vpcId: want.vpcId });
+    }));
+    this.#pruneHealth(d);
+    await Promise.all([...this.#workers].map(([nodeId, w]) => w.worker.configure({
+      desired: d, health: { ...this.#health }, nodeEniId: nodeId, healthGroups: checkedBy.get(nodeId) ?? [],
+    })));
+
+    // 5. Listeners: one per bound endpoint ENI port.
+    const wantListeners = new Map<string, ListenerState>();
+    for (const ep of d.endpoints) {
+      for (const bnd of ep.bindings) {
+        if (!isBound(bnd)) continue;
+        for (const p of bnd.ports) {
+          wantListeners.set(listenerIdOf(bnd.eniId, p.port), { vpcId: ep.vpcId, endpointId: ep.endpointId, eniId: bnd.eniId, ip: bnd.ip, port: p.port, nodeEniId: bnd.nodeEniId });
+        }
+      }
+    }
+    for (const [id, l] of this.#listeners) {
+      const w = wantListeners.get(id);
+      if (w && w.nodeEniId === l.nodeEniId && w.ip === l.ip && w.vpcId === l.vpcId && this.#workers.get(l.nodeEniId)?.worker.alive) continue;
+      const reason = !w ? (d.endpoints.some((e) => e.endpointId === l.endpointId) ? 'the endpoint network interface was removed' : 'the endpoint is no longer available')
+        : 'the listener moved';
+      await this.#detach(id, reason);
+    }
+    this.#listenErrors.clear();
+    const consumerVpcs = new Set([...wantListeners.values()].map((l) => l.vpcId));
+    for (const [vpcId, h] of this.#helpers) {
+      if (consumerVpcs.has(vpcId) && h.child.connected) continue;
+      await h.close();
+      this.#helpers.delete(vpcId);
+    }
+    await Promise.all([...consumerVpcs].filter((v) => !this.#helpers.has(v)).map(async (vpcId) => {
+      this.#helpers.set(vpcId, await ListenHelper.start(b, b.routerNamespace(vpcId)));
+    }));
+    await Promise.all([...wantListeners].filter(([id]) => !this.#listeners.has(id)).map(async ([id, l]) => {
+      const w = this.#workers.get(l.nodeEniId);
+      const h = this.#helpers.get(l.vpcId);
+      if (!w || !h) { this.#listenErrors.set(id, `no ${w ? 'listen helper' : 'load balancer node worker'} for ${id}`); return; }
+      try {
+        const server = await h.listen(l.ip, l.port);
+        await w.worker.attach(id, server);
+        this.#listeners.set(id, l);
+      } catch (err) {
+        this.#listenErrors.set(id, (err as Error).message);
+        this.#log(`listener ${id}: ${(err as Error).message}`);
+      }
+    }));
+
+    this.#desired = d;
+    this.#desiredKey = key;
+    this.#changed();
+  }
+
+  async #detach(id: string, reason: string): Promise<void> {
+    const l = this.#listeners.get(id);
+    this.#listeners.delete(id);
+    if (!l) return;
+    const w = this.#workers.get(l.nodeEniId);
+    if (!w?.worker.alive) return;
+    await w.worker.detach(id, { resetFlows: true, reason }).catch((err) => this.#log(`detach ${id}: ${(err as Error).message}`));
+  }
+
+  #changed(): void {
+    try { this.#opts.onChange?.(); } catch (e) { this.#log(`onChange: ${(e as Error).message}`); }
+  }
+
+  #onHealth(obs: TargetHealthObservation[]): void {
+    for (const o of obs) {
+      const k = healthKey(o.targetGroupArn, o.targetId, o.port);
+      this.#observations.set(k, o);
+      this.#health[k] = o.state;
+    }
+    const health: HealthMap = { ...this.#health };
+    for (const w of this.#workers.values()) if (w.worker.alive) w.worker.sendHealth(health).catch(() => {});
+    this.#changed();
+  }
+
+  /** Forgets observations of targets no longer registered. */
+  #pruneHealth(d: DesiredState): void {
+    const keep = new Set(d.targetGroups.flatMap((tg) => tg.targets.map((t) => healthKey(tg.arn, t.id, t.port))));
+    for (const k of [...this.#observations.keys()]) {
+      if (!keep.has(k)) { this.#observations.delete(k); delete this.#health[k]; }
+    }
+  }
+
+  /** The listeners of one endpoint as the data plane sees them (status.ts shape). */
+  endpointStatus(endpointId: string): EndpointStatus | undefined {
+    const d = this.#desired;
+    const ep = d?.endpoints.find((e) => e.endpointId === endpointId);
+    if (!d || !ep) return undefined;
+    return {
+      endpointId, version: d.version,
+      enis: ep.bindings.map((bnd) => {
+        if (!isBound(bnd)) return { eniId: bnd.eniId, listening: false, reason: bnd.unbound };
+        for (const p of bnd.ports) {
+          const id = listenerIdOf(bnd.eniId, p.port);
+          if (!this.#listeners.has(id)) return { eniId: bnd.eniId, listening: false, reason: this.#listenErrors.get(id) ?? `port ${p.port} is not open yet` };
+        }
+        return { eniId: bnd.eniId, listening: true };
+      }),
+    };
+  }
+
+  /** Whether `endpointId`'s listeners all listen (in the last applied state). */
+  endpointReadiness(endpointId: string): Readiness {
+    const d = this.#desired;
+    const ep: DesiredEndpoint | undefined = d?.endpoints.find((e) => e.endpointId === endpointId);
+    if (!d || !ep) return { ready: false, reason: `the data plane has not applied a state with ${endpointId} yet` };
+    return endpointReadiness(ep, d.version, this.endpointStatus(endpointId));
+  }
+
+  /** True when the workers admit connections to the endpoint: it was applied as serving and every listener is up. */
+  endpointServing(endpointId: string): boolean {
+    const ep = this.#desired?.endpoints.find((e) => e.endpointId === endpointId);
+    return !!ep && ep.serving && this.endpointReadiness(endpointId).ready;
+  }
+
+  observedHealth(targetGroupArn: string, targetId: string, port: number): TargetHealthObservation | undefined {
+    return this.#observations.get(healthKey(targetGroupArn, targetId, port));
+  }
+
+  get health(): HealthMap { return { ...this.#health }; }
+
+  /** The workload namespace of a user-created ENI, once it exists. */
+  workload(eniId: string): Workload | undefined {
+    return this.#workloads.get(eniId);
+  }
+
+  /** Stops every process and removes every namespace this data plane made. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    while (this.#running) await this.#running.catch(() => {});
+    await Promise.all([...this.#workers.values()].map((w) => w.worker.close().catch(() => {})));
+    await Promise.all([...this.#helpers.values()].map((h) => h.close().catch(() => {})));
+    this.#workers.clear();
+    this.#helpers.clear();
+    this.#listeners.clear();
+    this.#workloads.clear();
+    await this.backend.sweep();
+  }
+}
