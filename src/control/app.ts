@@ -22,6 +22,7 @@ import { compileDesiredState } from '../reconcile/compile.js';
 import type { DesiredState } from '../reconcile/desired-state.js';
 import { chooseNetwork, type NetworkChoice } from './network.js';
 import type { DataPlane } from '../dataplane/plane.js';
+import { explainFlow, type KnownEndpoint } from '../policy/explain.js';
 
 export interface UnderpassOptions {
   host?: string;
@@ -93,7 +94,7 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
     authenticator,
     dispatchers: [ec2, elb],
     adminToken,
-    admin: async ({ method, path, body }) => {
+    admin: async ({ method, path, query, body }) => {
       if (method === 'POST' && path === '/accounts') {
         const req = body.length ? (JSON.parse(body.toString('utf8')) as { accountId?: string }) : {};
         if (req.accountId !== undefined && !/^\d{12}$/.test(req.accountId)) {
@@ -105,6 +106,31 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
       }
       if (method === 'GET' && path === '/status') {
         return { status: 200, json: { region, auth, store: store.dialect, pid: process.pid, network: network.kind } };
+      }
+      if (method === 'GET' && path === '/explain') {
+        if (!dataPlane?.desired) return { status: 409, json: { error: `no data plane is running (${network.note})` } };
+        const q = query;
+        const need = (k: string) => {
+          const v = q.get(k);
+          if (!v) throw new ApiError('MissingParameter', `explain needs '${k}'`);
+          return v;
+        };
+        const port = Number(need('port'));
+        if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ApiError('InvalidParameterValue', `port '${q.get('port')}' is not 1-65535`);
+        const known = await store.transaction(false, async (tx) => {
+          const out: KnownEndpoint[] = [];
+          for (const e of await tx.list('endpoint')) {
+            const ips: string[] = [];
+            for (const id of e.networkInterfaceIds) { const n = await tx.get('network-interface', id); if (n) ips.push(n.privateIpAddress); }
+            out.push({ endpointId: e.id, vpcId: e.vpcId, state: e.state, ips });
+          }
+          return out;
+        });
+        const answer = explainFlow(dataPlane.desired, dataPlane.health, {
+          sourceVpcId: need('vpc'), sourceIp: need('from'), destination: need('to'), port,
+          ...(q.get('zone') ? { zoneId: q.get('zone')! } : {}), ...(q.get('sourcePort') ? { sourcePort: Number(q.get('sourcePort')) } : {}),
+        }, known);
+        return { status: 200, json: answer };
       }
       const wl = /^\/workloads\/(eni-[0-9a-f]+)$/.exec(path);
       if (method === 'GET' && wl) {

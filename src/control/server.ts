@@ -12,7 +12,7 @@ import type { ApiResponse, Dispatcher } from './api/dispatch.js';
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface AdminRoute {
-  (req: { method: string; path: string; body: Buffer }): Promise<{ status: number; json: unknown }>;
+  (req: { method: string; path: string; query: URLSearchParams; body: Buffer }): Promise<{ status: number; json: unknown }>;
 }
 
 export interface ServerOptions {
@@ -135,7 +135,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     try {
       const body = await readBody(req, MAX_BODY_BYTES);
-      const r = await opts.admin({ method: req.method ?? 'GET', path: url.pathname.slice('/_underpass'.length), body });
+      const r = await opts.admin({ method: req.method ?? 'GET', path: url.pathname.slice('/_underpass'.length), query: url.searchParams, body });
       sendJson(r.status, r.json);
     } catch (e) {
       sendJson(isApiError(e) ? e.status : 500, { error: e instanceof Error ? e.message : String(e), code: isApiError(e) ? e.code : 'InternalError' });

@@ -161,8 +161,14 @@ describe('interface endpoint traffic (netns, through the API)', kernel, () => {
     // Security groups: without the rule the ENI refuses; with it back, it admits.
     await ec2(cons, new EC2.RevokeSecurityGroupIngressCommand({ GroupId: sg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '10.0.0.0/16' }] }] }));
     await eventually(async () => !(await send(b, client.namespace, eniA, 80)).ok, 5000, 100);
+    const why = await explain(up, { vpc: cv, from: client.ip, to: eniA, port: '80' });
+    assert.equal(why.admit, false);
+    assert.equal(why.stage, 'security-group', JSON.stringify(why));
     await ec2(cons, new EC2.AuthorizeSecurityGroupIngressCommand({ GroupId: sg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: `${client.ip}/32` }] }] }));
     await eventually(async () => (await send(b, client.namespace, eniA, 80)).ok, 5000, 100);
+    const ok = await explain(up, { vpc: cv, from: client.ip, to: eniA, port: '80' });
+    assert.equal(ok.admit, true, JSON.stringify(ok));
+    assert.equal((await explain(up, { vpc: cv, from: client.ip, to: eniA, port: '443' })).stage, 'no-listener');
 
     // Reject: an established flow is reset within a second or so, new ones are refused.
     const hold = b.execIn(client.namespace, [process.execPath, '-e', HOLD_CLIENT, eniA, '80'], { timeoutMs: 30_000 });
@@ -177,6 +183,9 @@ describe('interface endpoint traffic (netns, through the API)', kernel, () => {
     assert.ok(resetMs < 2000, `flow reset ${resetMs} ms after the reject`);
     const after = await send(b, client.namespace, eniA, 80);
     assert.equal(after.ok, false);
+    const whyNot = await explain(up, { vpc: cv, from: client.ip, to: eniA, port: '80' });
+    assert.equal(whyNot.stage, 'endpoint-state', JSON.stringify(whyNot));
+    assert.match(whyNot.reason, /is rejected/);
   });
 });
 
@@ -196,3 +205,9 @@ async function send(b: NetnsBackend, ns: string, host: string, port: number): Pr
 }
 
 void startServer;
+
+async function explain(up: { endpoint: string; adminToken: string }, q: Record<string, string>): Promise<any> {
+  const res = await fetch(`${up.endpoint}/_underpass/explain?${new URLSearchParams(q)}`, { headers: { authorization: `Bearer ${up.adminToken}` } });
+  assert.equal(res.status, 200, await res.clone().text());
+  return res.json();
+}
