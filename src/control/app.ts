@@ -94,6 +94,7 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
     authenticator,
     dispatchers: [ec2, elb],
     adminToken,
+    ...(dataPlane ? { metrics: () => dataPlane.metrics.render() } : {}),
     admin: async ({ method, path, query, body }) => {
       if (method === 'POST' && path === '/accounts') {
         const req = body.length ? (JSON.parse(body.toString('utf8')) as { accountId?: string }) : {};

@@ -5,6 +5,7 @@
  * it cannot. A loopback backend for machines without root is not built yet; `auto` says so.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_PREFIX } from '../net/names.js';
 import { NetnsBackend } from '../net/netns.js';
 import { DataPlane } from '../dataplane/plane.js';
@@ -42,6 +43,7 @@ export async function chooseNetwork(choice: NetworkChoice, opts: { dataDir: stri
   }
   const dataPlane = new DataPlane({
     backend: new NetnsBackend({ prefix }),
+    flowLogDir: join(opts.dataDir, 'flow-logs'),
     ...(opts.healthIntervalOverrideMs ? { healthIntervalOverrideMs: opts.healthIntervalOverrideMs } : {}),
   });
   await dataPlane.start();

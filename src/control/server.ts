@@ -22,6 +22,8 @@ export interface ServerOptions {
   /** Keyed by SigV4 signing name: ec2, elasticloadbalancing. */
   dispatchers: Dispatcher[];
   admin: AdminRoute;
+  /** Prometheus text for `GET /metrics` (same bearer token as the admin API); 404 when absent. */
+  metrics?: () => string;
   /** The bearer token the admin API requires. */
   adminToken: string;
 }
@@ -142,9 +144,20 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
   }
 
+  async function metrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    req.resume();
+    const text = (status: number, body: string, type = 'text/plain; charset=utf-8') => {
+      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    };
+    if (req.headers.authorization !== `Bearer ${opts.adminToken}`) { text(401, 'metrics need the admin token of the data directory (server.json adminToken) as a bearer token\n'); return; }
+    if (!opts.metrics) { text(404, 'no data plane runs, so there are no metrics\n'); return; }
+    text(200, opts.metrics(), 'text/plain; version=0.0.4; charset=utf-8');
+  }
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://underpass.local');
-    const route = url.pathname.startsWith('/_underpass/') ? admin : api;
+    const route = url.pathname.startsWith('/_underpass/') ? admin : url.pathname === '/metrics' && req.method === 'GET' ? metrics : api;
     route(req, res, url).catch((e) => {
       console.error('underpass: request failed', e);
       if (!res.headersSent) res.writeHead(500);

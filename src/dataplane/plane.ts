@@ -18,13 +18,19 @@ import { isBound, type DesiredEndpoint, type DesiredState } from '../reconcile/d
 import { healthKey, listenerIdOf, type HealthMap } from '../policy/flow-route.js';
 import type { NetnsBackend, Workload } from '../net/netns.js';
 import { ListenHelper, NodeWorkerProcess, type WorkerReport } from './listeners.js';
+import { DataPlaneMetrics } from './metrics.js';
+import { FlowLogWriter } from './flow-log.js';
+import { listenerLabels, targetHealthRows } from './labels.js';
+import type { ListenerLabels } from './flow-record.js';
 
 export interface DataPlaneOptions {
   backend: NetnsBackend;
   /** Called when something the control plane reads changed (readiness, health); must not throw. */
   onChange?: () => void;
-  /** Worker reports (counters, finished flows); must not throw. */
+  /** Worker reports (counters, finished flows), after metrics and flow log took them; must not throw. */
   onReport?: (r: WorkerReport) => void;
+  /** Where the flow log goes (`<dir>/flows.log`); none when absent. */
+  flowLogDir?: string;
   /** TESTS ONLY: health-check interval in ms instead of the groups' seconds. */
   healthIntervalOverrideMs?: number;
   log?: (msg: string) => void;
@@ -67,10 +73,25 @@ export class DataPlane {
   readonly #health: Record<string, 'healthy' | 'unhealthy'> = {};
   readonly #observations = new Map<string, TargetHealthObservation>();
   readonly #opts: DataPlaneOptions;
+  /** Per-endpoint, per-service and per-load-balancer counters (`/metrics`). */
+  readonly metrics = new DataPlaneMetrics();
+  /** The flow log, when `flowLogDir` was given. */
+  readonly flowLog: FlowLogWriter | undefined;
+  #labels = new Map<string, ListenerLabels>();
 
   constructor(opts: DataPlaneOptions) {
     this.backend = opts.backend;
     this.#opts = opts;
+    this.flowLog = opts.flowLogDir
+      ? new FlowLogWriter({ path: `${opts.flowLogDir}/flows.log`, onError: (e) => this.#log(`flow log: ${e.message}`) })
+      : undefined;
+  }
+
+  #onReport(r: WorkerReport): void {
+    for (const c of r.counters) this.metrics.addCounters(c);
+    if (this.flowLog) for (const f of r.flows) this.flowLog.append(f, this.#labels.get(f.listenerId));
+    if (r.droppedFlows) this.#log(`a node worker dropped ${r.droppedFlows} flow record(s) (over its per-second bound)`);
+    try { this.#opts.onReport?.(r); } catch (e) { this.#log(`report handler: ${(e as Error).message}`); }
   }
 
   #log(msg: string): void {
@@ -204,7 +225,7 @@ export class DataPlane {
       const env = this.#opts.healthIntervalOverrideMs ? { UNDERPASS_HEALTH_INTERVAL_MS: String(this.#opts.healthIntervalOverrideMs) } : undefined;
       const worker = await NodeWorkerProcess.start(b, b.routerNamespace(want.vpcId), env ? { env } : {});
       worker.onHealth = (obs) => this.#onHealth(obs);
-      worker.onReport = (r) => { try { this.#opts.onReport?.(r); } catch (e) { this.#log(`report handler: ${(e as Error).message}`); } };
+      worker.onReport = (r) => this.#onReport(r);
       worker.child.once('exit', () => { if (!this.#closed) this.#log(`node worker ${nodeId} exited`); });
       this.#workers.set(nodeId, { worker, loadBalancerArn: want.lbArn, vpcId: want.vpcId });
     }));
@@ -256,6 +277,10 @@ export class DataPlane {
 
     this.#desired = d;
     this.#desiredKey = key;
+    const labels = listenerLabels(d);
+    this.#labels = new Map(labels.map((l) => [l.listenerId, l]));
+    this.metrics.setListeners(labels);
+    this.metrics.setTargetHealth(targetHealthRows(d, this.#health));
     this.#changed();
   }
 
@@ -280,6 +305,7 @@ export class DataPlane {
     }
     const health: HealthMap = { ...this.#health };
     for (const w of this.#workers.values()) if (w.worker.alive) w.worker.sendHealth(health).catch(() => {});
+    if (this.#desired) this.metrics.setTargetHealth(targetHealthRows(this.#desired, health));
     this.#changed();
   }
 
@@ -344,6 +370,7 @@ export class DataPlane {
     this.#helpers.clear();
     this.#listeners.clear();
     this.#workloads.clear();
+    await this.flowLog?.close();
     await this.backend.sweep();
   }
 }

@@ -8,6 +8,8 @@
  * test creates carries its own prefix and is removed even when it fails.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
 import * as EC2 from '@aws-sdk/client-ec2';
 import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -37,9 +39,15 @@ const net = require('node:net');
 const [host, port, label] = process.argv.slice(1);
 net.createServer((s) => {
   s.on('error', () => {});
-  s.once('data', (d) => {
-    if (d.toString() === 'hold') s.write('held\\n'); // keep the connection open
-    else s.end(label + ' ' + s.remoteAddress + ' ' + d.toString('base64') + '\\n');
+  const chunks = [];
+  s.on('data', (d) => {
+    chunks.push(d);
+    if (chunks.length > 1) return;
+    setTimeout(() => { // a PROXY header and the payload may come in separate segments
+      const all = Buffer.concat(chunks);
+      if (all.toString() === 'hold') s.write('held\\n'); // keep the connection open
+      else s.end(label + ' ' + s.remoteAddress + ' ' + all.toString('base64') + '\\n');
+    }, 100);
   });
 })
   .listen({ host, port: Number(port) }, () => process.stdout.write('ready\\n'));
@@ -129,7 +137,7 @@ describe('interface endpoint traffic (netns, through the API)', kernel, () => {
     const nodeA = (await elb(prov, new ELB.DescribeLoadBalancersCommand({ LoadBalancerArns: [lbArn] }))).LoadBalancers[0];
     void nodeA;
     assert.match(peer!, /^10\.0\.1\.\d+$/, 'the target sees an NLB node address in its own subnet');
-    assert.equal(Buffer.from(raw!, 'base64').toString(), 'hello', 'no PROXY header unless the group enables it');
+    assert.equal(Buffer.from(raw!, 'base64').toString(), 'hello', `no PROXY header unless the group enables it: ${first.data}`);
 
     // No direct path: the target's address does not exist in the consumer VPC.
     const direct = await connectFrom(b, client.namespace, t1.ip, 7000, 1000);
@@ -170,6 +178,19 @@ describe('interface endpoint traffic (netns, through the API)', kernel, () => {
     assert.equal(ok.admit, true, JSON.stringify(ok));
     assert.equal((await explain(up, { vpc: cv, from: client.ip, to: eniA, port: '443' })).stage, 'no-listener');
 
+    // Metrics: the endpoint's connections and bytes, the refusals by stage, target health.
+    const metric = (text: string, name: string) => text.split('\n').filter((l) => l.startsWith(name) && l.includes(ep.VpcEndpointId))
+      .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+    const scrape = async () => (await fetch(`${up.endpoint}/metrics`, { headers: { authorization: `Bearer ${up.adminToken}` } })).text();
+    const m = await eventually(async () => {
+      const text = await scrape();
+      return metric(text, 'aws_privatelinkendpoints_NewConnections_total') >= 3 ? text : undefined;
+    }, 5000, 200).catch(async (e: Error) => { throw new Error(`${e.message}: ${(await scrape()).split('\n').filter((l) => !l.startsWith('#')).join('\n')}`); });
+    assert.ok(metric(m, 'aws_privatelinkendpoints_BytesProcessed_total') > 0, 'bytes counted');
+    assert.ok(metric(m, 'underpass_flows_refused_total{stage="security-group"') >= 1, 'the security-group refusal counted');
+    assert.match(m, /aws_networkelb_HealthyHostCount\{[^}]*\} 1/);
+    assert.equal((await fetch(`${up.endpoint}/metrics`)).status, 401, 'metrics need the admin token');
+
     // Reject: an established flow is reset within a second or so, new ones are refused.
     const hold = b.execIn(client.namespace, [process.execPath, '-e', HOLD_CLIENT, eniA, '80'], { timeoutMs: 30_000 });
     t.after(() => { hold.kill('SIGKILL'); });
@@ -186,6 +207,14 @@ describe('interface endpoint traffic (netns, through the API)', kernel, () => {
     const whyNot = await explain(up, { vpc: cv, from: client.ip, to: eniA, port: '80' });
     assert.equal(whyNot.stage, 'endpoint-state', JSON.stringify(whyNot));
     assert.match(whyNot.reason, /is rejected/);
+
+    // The flow log (flushed once a second) has the accepted flows and the refusals with their reason.
+    const log = await eventually(async () => {
+      const text = await readFile(join(up.dataDir, 'flow-logs', 'flows.log'), 'utf8').catch(() => '');
+      return /REJECT OK .* security-group /.test(text) && / ACCEPT OK /.test(text) ? text : undefined;
+    }, 5000, 200);
+    assert.ok(log.startsWith('version account-id interface-id srcaddr dstaddr'), log.slice(0, 200));
+    assert.match(log, new RegExp(` ${client.ip.replace(/\./g, '\\.')} ${eniA.replace(/\./g, '\\.')} \\d+ 80 6 - \\d+ \\d+ \\d+ ACCEPT OK ${cv} ${cs1} use1-az1 ingress`));
   });
 });
 
