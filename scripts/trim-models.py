@@ -8,7 +8,8 @@ OPS = {
     DescribeVpcAttribute CreateSubnet DescribeSubnets DeleteSubnet CreateSecurityGroup DescribeSecurityGroups
     DeleteSecurityGroup AuthorizeSecurityGroupIngress AuthorizeSecurityGroupEgress RevokeSecurityGroupIngress
     RevokeSecurityGroupEgress DescribeSecurityGroupRules CreateRouteTable DescribeRouteTables DeleteRouteTable
-    AssociateRouteTable DisassociateRouteTable DescribePrefixLists DescribeNetworkInterfaces CreateTags DeleteTags
+    AssociateRouteTable DisassociateRouteTable DescribePrefixLists DescribeNetworkInterfaces CreateNetworkInterface
+    DeleteNetworkInterface ModifyNetworkInterfaceAttribute CreateTags DeleteTags
     DescribeTags CreateVpcEndpointServiceConfiguration ModifyVpcEndpointServiceConfiguration
     DescribeVpcEndpointServiceConfigurations DeleteVpcEndpointServiceConfigurations DescribeVpcEndpointServices
     ModifyVpcEndpointServicePermissions DescribeVpcEndpointServicePermissions CreateVpcEndpoint ModifyVpcEndpoint

@@ -81,7 +81,11 @@ export interface RouteTableDoc extends Base {
   associations: RouteTableAssociation[];
 }
 
-export type InterfaceType = 'vpc_endpoint' | 'network_load_balancer' | 'gateway_load_balancer' | 'gateway_load_balancer_endpoint';
+/**
+ * AWS's `InterfaceType`: `interface` for an ENI the account created itself (CreateNetworkInterface,
+ * a workload slot the data plane can run a process in); the others are requester-managed.
+ */
+export type InterfaceType = 'interface' | 'vpc_endpoint' | 'network_load_balancer' | 'gateway_load_balancer' | 'gateway_load_balancer_endpoint';
 
 export interface NetworkInterfaceDoc extends Base {
   kind: 'network-interface';
@@ -92,12 +96,17 @@ export interface NetworkInterfaceDoc extends Base {
   privateIpAddress: string;
   interfaceType: InterfaceType;
   description: string;
-  /** Who manages it: 'amazon-elb' for load balancer nodes, the endpoint service's owner for endpoints. */
-  requesterId: string;
-  requesterManaged: true;
+  /**
+   * Who manages it: 'amazon-elb' for load balancer nodes, the endpoint service's owner for
+   * endpoints; absent for an ENI the account created itself.
+   */
+  requesterId?: string;
+  /** True for endpoint and load balancer ENIs (the account cannot delete or modify them); false for `interface`. */
+  requesterManaged: boolean;
   groupIds: string[];
+  /** `in-use` for requester-managed ENIs (attached to AWS's side); `available` for the account's own. */
   status: 'in-use' | 'available';
-  /** The resource that owns this ENI (vpce-… or a load balancer ARN). */
+  /** The resource that owns this ENI (vpce-… or a load balancer ARN); an `interface` ENI's own id. */
   ownerResourceId: string;
   macAddress: string;
 }

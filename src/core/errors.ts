@@ -53,7 +53,7 @@ export const ERROR_CODES = [
   // PrivateLink consumer (appended)
   'DuplicateSubnetsInSameZone',
   // EC2 substrate (appended)
-  'VPCIdNotSpecified', 'RulesPerSecurityGroupLimitExceeded',
+  'VPCIdNotSpecified', 'RulesPerSecurityGroupLimitExceeded', 'InvalidIPAddress.InUse', 'SecurityGroupsPerInterfaceLimitExceeded',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -66,11 +66,12 @@ export function httpStatusOf(code: string): number {
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
-  constructor(code: ErrorCode, message: string) {
+  /** `status` overrides the code's usual HTTP status where AWS answers the same code with another one. */
+  constructor(code: ErrorCode, message: string, status?: number) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
-    this.status = httpStatusOf(code);
+    this.status = status ?? httpStatusOf(code);
   }
 }
 
@@ -84,7 +85,7 @@ export function isApiError(e: unknown): e is ApiError {
 
 /** What each code means here (docs/errors.md is generated from this). */
 export const ERROR_MEANINGS: Partial<Record<ErrorCode, string>> = {
-  AuthFailure: 'EC2: the access key is not known (dev mode: use `test` or a 12-digit key; strict: a key from `underpass accounts create`)',
+  AuthFailure: 'EC2: the access key is not known (dev mode: use `test` or a 12-digit key; strict: a key from `underpass accounts create`); with HTTP 400, as AWS: ModifyNetworkInterfaceAttribute on a requester-managed ENI',
   MissingAuthenticationToken: 'the request is not signed',
   SignatureDoesNotMatch: 'the recomputed SigV4 signature differs, the body hash header is wrong, the scope names another region or service, or (ELBv2) the request is outside the 15-minute window',
   IncompleteSignature: 'the Authorization header or presigned query is malformed',
@@ -108,7 +109,7 @@ export const ERROR_MEANINGS: Partial<Record<ErrorCode, string>> = {
   ValidationError: 'ELBv2: a parameter is missing, malformed or out of range',
   UnsupportedOperation: 'the operation exists in AWS but Underpass does not serve it (the message names it and says why)',
   DependencyViolation: 'the resource is still in use (ENIs in a subnet, subnets in a VPC, a group referenced, …)',
-  OperationNotPermitted: 'the operation is not allowed on this resource (deletion protection, requester-managed, …)',
+  OperationNotPermitted: 'the operation is not allowed on this resource (ELBv2: deletion protection is on)',
   InvalidID: 'the id has a prefix of no known resource type',
   VPCIdNotSpecified: 'CreateSecurityGroup without VpcId: Underpass has no default VPC',
   RulesPerSecurityGroupLimitExceeded: 'a security group may hold at most 60 inbound and 60 outbound rules',
@@ -133,6 +134,8 @@ export const ERROR_MEANINGS: Partial<Record<ErrorCode, string>> = {
   'InvalidPrefixListId.NotFound': 'no prefix list with this id',
   'InvalidNetworkInterfaceID.NotFound': "no network interface with this id in the caller's account",
   'InvalidNetworkInterfaceId.Malformed': 'the id is not eni- followed by 8 or 17 hex characters',
+  SecurityGroupsPerInterfaceLimitExceeded: 'a network interface would have more than 5 security groups (the default quota)',
+  'InvalidIPAddress.InUse': 'the private IPv4 address asked for is already taken by another network interface of the subnet',
   'InvalidSecurityGroupRuleId.NotFound': 'no security group rule with this id',
   'TagLimitExceeded': 'a resource would carry more than 50 tags',
   'InvalidVpcEndpointId.NotFound': "no endpoint with this id in the caller's account (or, for accept/reject, connected to this service)",

@@ -8,8 +8,9 @@
  * targets natively. Every process that passes a handle on closes its own copy right after the
  * send completes (else it keeps accepting and leaves those connections hanging).
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:net';
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { NetnsBackend } from '../net/netns.js';
@@ -61,9 +62,28 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const IPC_STDIO: ['ignore', 'pipe', 'pipe', 'ipc'] = ['ignore', 'pipe', 'pipe', 'ipc'];
 
+/**
+ * Open files a node worker may hold: two sockets per flow. Where this process may raise limits
+ * (root with CAP_SYS_RESOURCE), workers start under `prlimit` with this many; elsewhere they keep
+ * the inherited limit, and a node's flows are spread over several workers (plane.ts).
+ */
+export const WORKER_NOFILE = 262_144;
+const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => existsSync(p));
+let raiseOk: boolean | undefined;
+
+/** Whether this process may raise a child's open-files limit (root with CAP_SYS_RESOURCE); checked once. */
+function canRaiseNofile(n: number): boolean {
+  if (raiseOk === undefined) {
+    raiseOk = !!PRLIMIT && process.getuid?.() === 0 && spawnSync(PRLIMIT, [`--nofile=${n}:${n}`, 'true'], { stdio: 'ignore', timeout: 5000 }).status === 0;
+  }
+  return raiseOk;
+}
+
 /** Argv that runs one of this folder's TypeScript programs with tsx (resolved from the repo root). */
-function tsProgram(file: string): string[] {
-  return [process.execPath, '--import', 'tsx', `${HERE}${file}`];
+function tsProgram(file: string, nofile?: number): string[] {
+  const node = [process.execPath, '--import', 'tsx', `${HERE}${file}`];
+  if (nofile && PRLIMIT && canRaiseNofile(nofile)) return [PRLIMIT, `--nofile=${nofile}:${nofile}`, '--', ...node];
+  return node;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -104,21 +124,22 @@ async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
  * Sends a server handle to `child` and closes this process's copy once the send has completed.
  * A connection this copy still accepted in between is reset (not left hanging).
  */
-export function handOver(child: ChildProcess, msg: WorkerRequest, server: Server): Promise<void> {
-  server.on('connection', (s) => { s.on('error', () => {}); s.resetAndDestroy(); });
+export function handOver(child: ChildProcess, msg: WorkerRequest, server: Server, opts: { keepOpen?: boolean } = {}): Promise<void> {
+  if (server.listenerCount('connection') === 0) server.on('connection', (s) => { s.on('error', () => {}); s.resetAndDestroy(); });
+  const close = () => { if (!opts.keepOpen) server.close(); };
   return new Promise<void>((resolve, reject) => {
     const ok = child.send(msg, server, {}, (err) => {
-      server.close();
+      close();
       if (err) reject(err); else resolve();
     });
-    if (!ok && !child.connected) { server.close(); reject(new Error('IPC channel closed')); }
+    if (!ok && !child.connected) { close(); reject(new Error('IPC channel closed')); }
   });
 }
 
 /** Starts `program` inside `namespace` with an IPC channel and waits for its ready message (killed on failure). */
-async function spawnReady(backend: NetnsBackend, namespace: string, program: string, label: string, timeoutMs = 10_000, env?: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; startMs: number }> {
+async function spawnReady(backend: NetnsBackend, namespace: string, program: string, label: string, timeoutMs = 10_000, env?: NodeJS.ProcessEnv, nofile?: number): Promise<{ child: ChildProcess; startMs: number }> {
   const t0 = performance.now();
-  const child = backend.execIn(namespace, tsProgram(program), { stdio: IPC_STDIO, cwd: REPO_ROOT, ...(env ? { env: { ...process.env, ...env } } : {}) });
+  const child = backend.execIn(namespace, tsProgram(program, nofile), { stdio: IPC_STDIO, cwd: REPO_ROOT, ...(env ? { env: { ...process.env, ...env } } : {}) });
   try {
     await awaitReady(child, label, timeoutMs);
   } catch (err) {
@@ -223,7 +244,7 @@ export class NodeWorkerProcess {
   }
 
   static async start(backend: NetnsBackend, namespace: string, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<NodeWorkerProcess> {
-    const { child, startMs } = await spawnReady(backend, namespace, 'node-worker.ts', `node worker in ${namespace}`, opts.timeoutMs, opts.env);
+    const { child, startMs } = await spawnReady(backend, namespace, 'node-worker.ts', `node worker in ${namespace}`, opts.timeoutMs, opts.env, WORKER_NOFILE);
     const w = new NodeWorkerProcess(namespace, child);
     w.startMs = startMs;
     return w;
@@ -259,8 +280,8 @@ export class NodeWorkerProcess {
   }
 
   /** Hands `server` to the worker (closing this process's copy); its connections are routed as listener `id`. */
-  async attach(id: string, server: Server, timeoutMs = 5000): Promise<void> {
-    const r = await this.#request(id, () => handOver(this.child, { type: 'attach', id }, server), timeoutMs);
+  async attach(id: string, server: Server, timeoutMs = 5000, opts: { keepOpen?: boolean } = {}): Promise<void> {
+    const r = await this.#request(id, () => handOver(this.child, { type: 'attach', id }, server, opts), timeoutMs);
     if (r.type === 'error') throw new Error(`node worker: attach ${id}: ${r.message}`);
   }
 

@@ -1,8 +1,9 @@
 /**
  * `DataPlane`: converges the machine to a desired state (src/reconcile/desired-state.ts) with the
  * netns backend, and reports back. Per VPC a router namespace with its subnets; every ENI address
- * on it; a workload namespace per user-created ENI (`underpass exec`); per NLB node a worker
- * process inside the load balancer's VPC (node-worker.ts); per consumer VPC with endpoints a
+ * on it; a workload namespace per user-created ENI (`underpass exec`); per NLB node worker
+ * processes (two by default, sharing its listeners) inside the load balancer's VPC
+ * (node-worker.ts); per consumer VPC with endpoints a
  * listen helper that opens each endpoint ENI port there and hands it to the node worker the ENI
  * is bound to. Health checks of a target group run in one worker (the first node of the first
  * load balancer that uses it); their verdicts are merged here and sent to every worker.
@@ -13,6 +14,7 @@
  * flows reset. Endpoint readiness (status.ts) and observed health are read back by the control
  * plane through `endpointServing` and `observedHealth`.
  */
+import { availableParallelism } from 'node:os';
 import { endpointReadiness, type EndpointStatus, type Readiness, type TargetHealthObservation } from '../reconcile/status.js';
 import { isBound, type DesiredEndpoint, type DesiredState } from '../reconcile/desired-state.js';
 import { healthKey, listenerIdOf, type HealthMap } from '../policy/flow-route.js';
@@ -33,6 +35,11 @@ export interface DataPlaneOptions {
   flowLogDir?: string;
   /** TESTS ONLY: health-check interval in ms instead of the groups' seconds. */
   healthIntervalOverrideMs?: number;
+  /**
+   * Processes per load-balancer node (default: 2, or 1 on a single CPU): the listeners are shared,
+   * so flows spread over the cores and over the processes' open-file limits.
+   */
+  workersPerNode?: number;
   log?: (msg: string) => void;
 }
 
@@ -45,10 +52,15 @@ interface ListenerState {
   nodeEniId: string;
 }
 
+/** One NLB node: `workersPerNode` processes sharing its listeners (the kernel spreads the accepts). */
 interface WorkerState {
-  worker: NodeWorkerProcess;
+  workers: NodeWorkerProcess[];
   loadBalancerArn: string;
   vpcId: string;
+}
+
+function allAlive(w: WorkerState): boolean {
+  return w.workers.every((x) => x.alive);
 }
 
 function vpcSpecKey(n: DesiredState['networks'][number]): string {
@@ -87,8 +99,18 @@ export class DataPlane {
       : undefined;
   }
 
-  #onReport(r: WorkerReport): void {
-    for (const c of r.counters) this.metrics.addCounters(c);
+  /** Active flows per worker process and listener: each worker reports its own; metrics get the sum. */
+  readonly #active = new Map<string, Map<string, number>>();
+
+  #onReport(r: WorkerReport, workerKey: string): void {
+    let mine = this.#active.get(workerKey);
+    if (!mine) this.#active.set(workerKey, (mine = new Map()));
+    for (const c of r.counters) {
+      mine.set(c.listenerId, c.activeFlows);
+      let sum = 0;
+      for (const per of this.#active.values()) sum += per.get(c.listenerId) ?? 0;
+      this.metrics.addCounters({ ...c, activeFlows: sum });
+    }
     if (this.flowLog) for (const f of r.flows) this.flowLog.append(f, this.#labels.get(f.listenerId));
     if (r.droppedFlows) this.#log(`a node worker dropped ${r.droppedFlows} flow record(s) (over its per-second bound)`);
     try { this.#opts.onReport?.(r); } catch (e) { this.#log(`report handler: ${(e as Error).message}`); }
@@ -132,7 +154,7 @@ export class DataPlane {
 
   /** Whether anything is dead that a re-apply would replace. */
   #broken(): boolean {
-    for (const w of this.#workers.values()) if (!w.worker.alive) return true;
+    for (const w of this.#workers.values()) if (!allAlive(w)) return true;
     for (const h of this.#helpers.values()) if (!h.child.connected) return true;
     return false;
   }
@@ -150,7 +172,7 @@ export class DataPlane {
     for (const vpcId of [...this.#vpcs.keys()]) {
       if (wantVpcs.has(vpcId)) continue;
       for (const [id, l] of this.#listeners) if (l.vpcId === vpcId) await this.#detach(id, 'the VPC was deleted');
-      for (const [nodeId, w] of this.#workers) if (w.vpcId === vpcId) { await w.worker.close(); this.#workers.delete(nodeId); }
+      for (const [nodeId, w] of this.#workers) if (w.vpcId === vpcId) { await Promise.all(w.workers.map((x) => x.close())); this.#workers.delete(nodeId); }
       await this.#helpers.get(vpcId)?.close();
       this.#helpers.delete(vpcId);
       for (const [eni, wl] of this.#workloads) if (wl.vpcId === vpcId) this.#workloads.delete(eni);
@@ -216,23 +238,27 @@ export class DataPlane {
     }
     for (const [nodeId, w] of this.#workers) {
       const want = wantNodes.get(nodeId);
-      if (w.worker.alive && want && want.lbArn === w.loadBalancerArn) continue;
+      if (allAlive(w) && want && want.lbArn === w.loadBalancerArn) continue;
       for (const [id, l] of this.#listeners) if (l.nodeEniId === nodeId) await this.#detach(id, 'the load balancer node was removed');
-      await w.worker.close();
+      await Promise.all(w.workers.map((x) => x.close()));
       this.#workers.delete(nodeId);
     }
     await Promise.all([...wantNodes].filter(([nodeId]) => !this.#workers.has(nodeId)).map(async ([nodeId, want]) => {
       const env = this.#opts.healthIntervalOverrideMs ? { UNDERPASS_HEALTH_INTERVAL_MS: String(this.#opts.healthIntervalOverrideMs) } : undefined;
-      const worker = await NodeWorkerProcess.start(b, b.routerNamespace(want.vpcId), env ? { env } : {});
-      worker.onHealth = (obs) => this.#onHealth(obs);
-      worker.onReport = (r) => this.#onReport(r);
-      worker.child.once('exit', () => { if (!this.#closed) this.#log(`node worker ${nodeId} exited`); });
-      this.#workers.set(nodeId, { worker, loadBalancerArn: want.lbArn, vpcId: want.vpcId });
+      const n = this.#opts.workersPerNode ?? Math.min(2, availableParallelism());
+      const workers = await Promise.all(Array.from({ length: n }, async (_, i) => {
+        const worker = await NodeWorkerProcess.start(b, b.routerNamespace(want.vpcId), env ? { env } : {});
+        worker.onHealth = (obs) => this.#onHealth(obs);
+        worker.onReport = (r) => this.#onReport(r, `${nodeId}/${i}`);
+        worker.child.once('exit', () => { if (!this.#closed) this.#log(`node worker ${nodeId}/${i} exited`); });
+        return worker;
+      }));
+      this.#workers.set(nodeId, { workers, loadBalancerArn: want.lbArn, vpcId: want.vpcId });
     }));
     this.#pruneHealth(d);
-    await Promise.all([...this.#workers].map(([nodeId, w]) => w.worker.configure({
-      desired: d, health: { ...this.#health }, nodeEniId: nodeId, healthGroups: checkedBy.get(nodeId) ?? [],
-    })));
+    await Promise.all([...this.#workers].flatMap(([nodeId, w]) => w.workers.map((x, i) => x.configure({
+      desired: d, health: { ...this.#health }, nodeEniId: nodeId, healthGroups: i === 0 ? (checkedBy.get(nodeId) ?? []) : [],
+    }))));
 
     // 5. Listeners: one per bound endpoint ENI port.
     const wantListeners = new Map<string, ListenerState>();
@@ -246,7 +272,7 @@ export class DataPlane {
     }
     for (const [id, l] of this.#listeners) {
       const w = wantListeners.get(id);
-      if (w && w.nodeEniId === l.nodeEniId && w.ip === l.ip && w.vpcId === l.vpcId && this.#workers.get(l.nodeEniId)?.worker.alive) continue;
+      if (w && w.nodeEniId === l.nodeEniId && w.ip === l.ip && w.vpcId === l.vpcId && allAlive(this.#workers.get(l.nodeEniId) ?? { workers: [], loadBalancerArn: '', vpcId: '' })) continue;
       const reason = !w ? (d.endpoints.some((e) => e.endpointId === l.endpointId) ? 'the endpoint network interface was removed' : 'the endpoint is no longer available')
         : 'the listener moved';
       await this.#detach(id, reason);
@@ -267,7 +293,8 @@ export class DataPlane {
       if (!w || !h) { this.#listenErrors.set(id, `no ${w ? 'listen helper' : 'load balancer node worker'} for ${id}`); return; }
       try {
         const server = await h.listen(l.ip, l.port);
-        await w.worker.attach(id, server);
+        // The same listening socket to every process of the node; this process's copy closes after the last send.
+        for (const [i, x] of w.workers.entries()) await x.attach(id, server, 5000, { keepOpen: i < w.workers.length - 1 });
         this.#listeners.set(id, l);
       } catch (err) {
         this.#listenErrors.set(id, (err as Error).message);
@@ -289,8 +316,11 @@ export class DataPlane {
     this.#listeners.delete(id);
     if (!l) return;
     const w = this.#workers.get(l.nodeEniId);
-    if (!w?.worker.alive) return;
-    await w.worker.detach(id, { resetFlows: true, reason }).catch((err) => this.#log(`detach ${id}: ${(err as Error).message}`));
+    for (const x of w?.workers ?? []) {
+      if (!x.alive) continue;
+      await x.detach(id, { resetFlows: true, reason }).catch((err) => this.#log(`detach ${id}: ${(err as Error).message}`));
+    }
+    for (const per of this.#active.values()) per.delete(id);
   }
 
   #changed(): void {
@@ -304,7 +334,7 @@ export class DataPlane {
       this.#health[k] = o.state;
     }
     const health: HealthMap = { ...this.#health };
-    for (const w of this.#workers.values()) if (w.worker.alive) w.worker.sendHealth(health).catch(() => {});
+    for (const w of this.#workers.values()) for (const x of w.workers) if (x.alive) x.sendHealth(health).catch(() => {});
     if (this.#desired) this.metrics.setTargetHealth(targetHealthRows(this.#desired, health));
     this.#changed();
   }
@@ -364,7 +394,7 @@ export class DataPlane {
   async close(): Promise<void> {
     this.#closed = true;
     while (this.#running) await this.#running.catch(() => {});
-    await Promise.all([...this.#workers.values()].map((w) => w.worker.close().catch(() => {})));
+    await Promise.all([...this.#workers.values()].flatMap((w) => w.workers.map((x) => x.close().catch(() => {}))));
     await Promise.all([...this.#helpers.values()].map((h) => h.close().catch(() => {})));
     this.#workers.clear();
     this.#helpers.clear();

@@ -15,6 +15,9 @@
  *   stable whatever the list order, and adding an NLB only moves the ENIs the new one wins.
  *   Neither the load balancer's state (provisioning…; it is in the output) nor the service's is
  *   consulted: the endpoint's own state is what the control plane moves when the service changes.
+ * - ENIs the account created (CreateNetworkInterface, InterfaceType `interface`) are `workload`
+ *   interfaces owned by themselves: the data plane gives each an address and may run a process
+ *   in it; they bind to nothing.
  * - Attributes absent from a document take AWS's defaults (ATTRIBUTE_DEFAULTS; a test checks
  *   them against the control plane's attribute specs).
  */
@@ -99,6 +102,7 @@ function attr(attributes: Readonly<Record<string, string>>, key: string, fallbac
 }
 
 const INTERFACE_KINDS: Record<SnapshotNetworkInterface['interfaceType'], InterfaceKind> = {
+  interface: 'workload',
   vpc_endpoint: 'endpoint',
   network_load_balancer: 'nlb-node',
   gateway_load_balancer: 'gwlb-node',
@@ -129,7 +133,8 @@ function compileInterfaces(s: Snapshot): DesiredInterface[] {
     ip: n.privateIpAddress,
     zoneId: n.availabilityZoneId,
     kind: INTERFACE_KINDS[n.interfaceType],
-    owner: n.ownerResourceId,
+    // A workload ENI is its own owner: `underpass exec` creates it, runs in it and deletes it.
+    owner: n.interfaceType === 'interface' ? n.id : n.ownerResourceId,
     securityGroupIds: [...n.groupIds].sort(compareIds),
   }));
 }

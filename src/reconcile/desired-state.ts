@@ -12,7 +12,10 @@ export interface DesiredState {
   version: number;
   /** One per VPC: each becomes a network namespace (or a loopback range). */
   networks: DesiredNetwork[];
-  /** Every ENI Underpass owns (endpoint ENIs, load balancer nodes), whether or not anything listens on it: its address is taken. */
+  /**
+   * Every ENI (endpoint ENIs, load balancer nodes, workload ENIs made by CreateNetworkInterface),
+   * whether or not anything listens on it or runs in it: its address is taken.
+   */
   interfaces: DesiredInterface[];
   securityGroups: DesiredSecurityGroup[];
   loadBalancers: DesiredLoadBalancer[];
@@ -40,7 +43,8 @@ export interface DesiredSubnet {
   gatewayIp: string;
 }
 
-export type InterfaceKind = 'endpoint' | 'nlb-node' | 'gwlb-node' | 'gwlb-endpoint';
+/** `workload`: an ENI the account created (CreateNetworkInterface), where the data plane may run a process. */
+export type InterfaceKind = 'endpoint' | 'nlb-node' | 'gwlb-node' | 'gwlb-endpoint' | 'workload';
 
 export interface DesiredInterface {
   eniId: string;
@@ -49,7 +53,7 @@ export interface DesiredInterface {
   ip: string;
   zoneId: string;
   kind: InterfaceKind;
-  /** The vpce-… id or the load balancer ARN that owns the ENI. */
+  /** The vpce-… id or the load balancer ARN that owns the ENI; a workload ENI owns itself (its own eni-… id). */
   owner: string;
   /** Sorted. */
   securityGroupIds: string[];

@@ -45,8 +45,10 @@ export interface SnapshotNetworkInterface {
   subnetId: string;
   availabilityZoneId: string;
   privateIpAddress: string;
-  interfaceType: 'vpc_endpoint' | 'network_load_balancer' | 'gateway_load_balancer' | 'gateway_load_balancer_endpoint';
+  /** `interface`: an ENI the account created itself (a workload slot); the others are requester-managed. */
+  interfaceType: 'interface' | 'vpc_endpoint' | 'network_load_balancer' | 'gateway_load_balancer' | 'gateway_load_balancer_endpoint';
   groupIds: readonly string[];
+  /** The vpce-… id or load balancer ARN owning a requester-managed ENI (the compiler takes a workload ENI's own id). */
   ownerResourceId: string;
 }
 

@@ -13,7 +13,7 @@ import { isBound, type BoundEni, type DesiredState } from '../../src/reconcile/d
 import type { Snapshot } from '../../src/reconcile/snapshot.js';
 import type { Docs } from './fixtures.js';
 import { golden } from './golden.js';
-import { crossZone, endpointStates, missingZone, twoAccountFlow, twoNlbs } from './scenarios.js';
+import { crossZone, endpointStates, missingZone, twoAccountFlow, twoNlbs, workloads } from './scenarios.js';
 
 function pick<K extends keyof DesiredState>(s: DesiredState, ...keys: K[]): Pick<DesiredState, K> {
   return Object.fromEntries(keys.map((k) => [k, s[k]])) as Pick<DesiredState, K>;
@@ -66,7 +66,7 @@ function shuffle(d: Docs, seed: number): Snapshot {
 
 const SCENARIOS: Array<[string, () => Docs]> = [
   ['two-account-flow', twoAccountFlow], ['endpoint-states', endpointStates], ['two-nlbs', twoNlbs],
-  ['missing-zone', missingZone], ['cross-zone', crossZone],
+  ['missing-zone', missingZone], ['cross-zone', crossZone], ['workloads', workloads],
 ];
 
 describe('compileDesiredState: golden', () => {
@@ -129,6 +129,17 @@ describe('compileDesiredState: golden', () => {
     assert.deepEqual(tg('defer').targets.map((t) => [t.id, t.zoneId]), [['10.0.1.20', 'use1-az1'], ['10.0.2.20', 'use1-az2'], ['192.168.5.5', 'all']]);
     assert.deepEqual(tg('on').targets.map((t) => [t.port, t.zoneId]), [[9000, 'use1-az1'], [9001, 'all']]);
     assert.deepEqual(tg('off').targets.map((t) => t.healthCheckPort), [8081]);
+  });
+
+  it('(6) workload ENIs: kind workload, owned by themselves, bound to nothing', () => {
+    const s = compileDesiredState(workloads(), 1);
+    golden('workloads', pick(s, 'interfaces', 'endpoints'));
+    const w = s.interfaces.filter((i) => i.kind === 'workload');
+    assert.deepEqual(w.map((i) => [i.eniId, i.owner, i.vpcId, i.ip, i.zoneId, i.securityGroupIds]), [
+      ['eni-0aaaaaaaaaaaaaa91', 'eni-0aaaaaaaaaaaaaa91', 'vpc-0aaaaaaaaaaaaaaa1', '10.0.1.10', 'use1-az1', ['sg-0aaaaaaaaaaaaaaa1']],
+      ['eni-0cccccccccccccc91', 'eni-0cccccccccccccc91', 'vpc-0ccccccccccccccc1', '10.0.1.20', 'use1-az1', ['sg-0ccccccccccccccc1']],
+    ]);
+    assert.deepEqual(s.endpoints, compileDesiredState(twoAccountFlow(), 1).endpoints, 'endpoints and their bindings do not change');
   });
 });
 

@@ -81,6 +81,15 @@ export function eni(
   };
 }
 
+/** An ENI the account created itself (CreateNetworkInterface): `interface`, not requester-managed, owned by itself. */
+export function workloadEni(id: string, sn: SubnetDoc, ip: string, groupIds: string[]): NetworkInterfaceDoc {
+  return {
+    ...base(id, sn.account), kind: 'network-interface', vpcId: sn.vpcId, subnetId: sn.id, availabilityZone: sn.availabilityZone,
+    availabilityZoneId: sn.availabilityZoneId, privateIpAddress: ip, interfaceType: 'interface', description: `workload ${id}`,
+    requesterManaged: false, groupIds, status: 'available', ownerResourceId: id, macAddress: '02:00:00:00:00:02',
+  };
+}
+
 export const nlbArn = (name: string): string => `arn:aws:elasticloadbalancing:us-east-1:${PROVIDER}:loadbalancer/net/${name}/0123456789abcdef`;
 export const tgArn = (name: string): string => `arn:aws:elasticloadbalancing:us-east-1:${PROVIDER}:targetgroup/${name}/0123456789abcdef`;
 export const listenerArn = (lb: string, n: number): string => `arn:aws:elasticloadbalancing:us-east-1:${PROVIDER}:listener/net/${lb}/0123456789abcdef/${String(n).padStart(16, '0')}`;

@@ -2,7 +2,7 @@
  * The topologies of the golden tests, each built on the two-account flow of fixtures.ts.
  */
 import {
-  docsOf, endpoint, listener, nlb, service, subnet, target, targetGroup, twoAccounts, type Docs,
+  docsOf, endpoint, listener, nlb, service, subnet, target, targetGroup, twoAccounts, workloadEni, type Docs,
 } from './fixtures.js';
 
 /** (1) The two-account flow as is. */
@@ -107,6 +107,22 @@ export function crossZone(): Docs {
     listener(xz.lb, 2, 443, off),
     listener(plain.lb, 1, 81, defer),
     listener(plain.lb, 2, 9000, on),
+  );
+  return docsOf(t);
+}
+
+/**
+ * (6) Workloads (CreateNetworkInterface ENIs, where `underpass exec` runs a process): a client in
+ * the consumer VPC next to the endpoint ENI of its zone, and the provider's first target
+ * (10.0.1.10) as a workload ENI of the provider VPC.
+ */
+export function workloads(): Docs {
+  const t = twoAccounts();
+  const [ca] = t.consumer.subnets as [typeof t.consumer.subnets[0]];
+  const [pa] = t.provider.subnets as [typeof t.provider.subnets[0]];
+  t.networkInterfaces.push(
+    workloadEni('eni-0cccccccccccccc91', ca, '10.0.1.20', ['sg-0ccccccccccccccc1']),
+    workloadEni('eni-0aaaaaaaaaaaaaa91', pa, '10.0.1.10', ['sg-0aaaaaaaaaaaaaaa1']),
   );
   return docsOf(t);
 }

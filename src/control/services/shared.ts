@@ -6,7 +6,7 @@ import { ApiError, type ErrorCode } from '../../core/errors.js';
 import { allocateAddress, parseCidr } from '../../core/cidr.js';
 import { isWellFormedId, newId, hex } from '../../core/ids.js';
 import type { RequestContext } from '../api/context.js';
-import type { Kind, StoredResource, NetworkInterfaceDoc, InterfaceType, ResourceOf, SubnetDoc } from '../resources.js';
+import type { Kind, StoredResource, NetworkInterfaceDoc, InterfaceType, ResourceOf, SubnetDoc, Tag } from '../resources.js';
 
 interface IdKind { prefix: string; malformed: ErrorCode; notFound: ErrorCode; label: string }
 
@@ -46,21 +46,30 @@ export interface EniRequest {
   subnet: SubnetDoc;
   interfaceType: InterfaceType;
   description: string;
-  requesterId: string;
+  /** Who manages the ENI (see NetworkInterfaceDoc.requesterId); absent for an ENI the account creates itself. */
+  requesterId?: string;
   groupIds: string[];
-  ownerResourceId: string;
-  /** A fixed address (SubnetMappings, SubnetConfigurations); else the lowest free one. */
+  /** The owning resource; absent for an ENI the account creates itself (it owns itself). */
+  ownerResourceId?: string;
+  /** A fixed address (SubnetMappings, SubnetConfigurations, PrivateIpAddress); else the lowest free one. */
   privateIpAddress?: string;
+  /** Tags on creation (TagSpecifications of CreateNetworkInterface). */
+  tags?: Tag[];
 }
 
-/** Allocates a requester-managed ENI with an address of the subnet; throws when the subnet is full or the address taken. */
+/**
+ * Allocates an ENI with an address of the subnet: requester-managed (`in-use`) when the request
+ * names a requester, else the account's own (`available`). Throws when the subnet is full or the
+ * address taken.
+ */
 export async function allocateEni(ctx: RequestContext, req: EniRequest): Promise<NetworkInterfaceDoc> {
   const cidr = parseCidr(req.subnet.cidrBlock)!;
   const used = new Set((await ctx.tx.list('network-interface', req.subnet.account))
     .filter((e) => e.subnetId === req.subnet.id).map((e) => e.privateIpAddress));
   let ip = req.privateIpAddress;
   if (ip !== undefined) {
-    if (used.has(ip)) throw new ApiError('InvalidParameterValue', `Address ${ip} is already in use in subnet ${req.subnet.id}`);
+    // EC2's code for an address another ENI of the subnet holds (RunInstances, CreateNetworkInterface).
+    if (used.has(ip)) throw new ApiError('InvalidIPAddress.InUse', `The specified address is already in use: ${ip} in subnet ${req.subnet.id}`);
   } else {
     ip = allocateAddress(cidr, used);
     if (ip === undefined) {
@@ -68,13 +77,15 @@ export async function allocateEni(ctx: RequestContext, req: EniRequest): Promise
     }
   }
   const mac = `02:${hex(ctx.random, 10).match(/../g)!.join(':')}`;
+  const id = newId('eni', ctx.random);
+  const requesterManaged = req.requesterId !== undefined;
   const eni: NetworkInterfaceDoc = {
     kind: 'network-interface',
-    id: newId('eni', ctx.random),
+    id,
     account: req.subnet.account,
     region: ctx.region,
     createdAt: ctx.now.toISOString(),
-    tags: [],
+    tags: req.tags ?? [],
     vpcId: req.subnet.vpcId,
     subnetId: req.subnet.id,
     availabilityZone: req.subnet.availabilityZone,
@@ -82,11 +93,11 @@ export async function allocateEni(ctx: RequestContext, req: EniRequest): Promise
     privateIpAddress: ip,
     interfaceType: req.interfaceType,
     description: req.description,
-    requesterId: req.requesterId,
-    requesterManaged: true,
+    ...(requesterManaged && { requesterId: req.requesterId }),
+    requesterManaged,
     groupIds: req.groupIds,
-    status: 'in-use',
-    ownerResourceId: req.ownerResourceId,
+    status: requesterManaged ? 'in-use' : 'available',
+    ownerResourceId: req.ownerResourceId ?? id,
     macAddress: mac,
   };
   await ctx.tx.put(eni);

@@ -2,6 +2,7 @@
 import type { Handlers } from '../../api/context.js';
 import { elapsed, type Tick } from '../tick.js';
 import { copy } from './common.js';
+import { networkInterfaceLifecycleHandlers } from './network-interface-lifecycle.js';
 import { networkInterfaceHandlers } from './network-interfaces.js';
 import { regionHandlers } from './regions.js';
 import { routeTableHandlers } from './route-tables.js';
@@ -19,6 +20,7 @@ export const substrateHandlers: Handlers = {
   ...securityGroupHandlers,
   ...routeTableHandlers,
   ...networkInterfaceHandlers,
+  ...networkInterfaceLifecycleHandlers,
   ...tagHandlers,
 };
 

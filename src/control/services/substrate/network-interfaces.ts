@@ -1,4 +1,7 @@
-/** DescribeNetworkInterfaces: the requester-managed ENIs of endpoints and load balancers, in AWS's shape. */
+/**
+ * DescribeNetworkInterfaces, in AWS's shape: the requester-managed ENIs of endpoints and load
+ * balancers, and the account's own (`interface`, network-interface-lifecycle.ts).
+ */
 import type { Handlers } from '../../api/context.js';
 import type { Filter } from '../../api/filters.js';
 import type { NetworkInterfaceDoc } from '../../resources.js';
@@ -11,7 +14,7 @@ export function privateDnsName(region: string, ip: string): string {
   return region === 'us-east-1' ? `${host}.ec2.internal` : `${host}.${region}.compute.internal`;
 }
 
-/** Requester-managed ENIs are attached to an AWS-owned instance: a stable ela-attach-… id per ENI. */
+/** Requester-managed ENIs (status in-use) are attached to an AWS-owned instance: a stable ela-attach-… id per ENI. */
 function attachmentId(eniId: string): string {
   return `ela-attach-${fnv1aHex(`${eniId}#attach`)}${fnv1aHex(`${eniId}#attach2`).slice(0, 7)}`;
 }
