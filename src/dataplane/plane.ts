@@ -203,10 +203,7 @@ export class DataPlane {
       await b.removeWorkload(wl.namespace);
       this.#workloads.delete(eni);
     }
-    for (const [vpcId, have] of this.#addresses) {
-      const want = wantAddr.get(vpcId) ?? new Set();
-      for (const ip of have) if (!want.has(ip)) { await b.removeAddress(vpcId, ip); have.delete(ip); }
-    }
+    // Addresses that go are removed after step 5: a reset flow's RST must leave from an address that still exists.
     for (const [vpcId, want] of wantAddr) {
       let have = this.#addresses.get(vpcId);
       if (!have) this.#addresses.set(vpcId, (have = new Set()));
@@ -301,6 +298,12 @@ export class DataPlane {
         this.#log(`listener ${id}: ${(err as Error).message}`);
       }
     }));
+
+    // 6. ENI addresses that went (after their listeners were detached and their flows reset).
+    for (const [vpcId, have] of this.#addresses) {
+      const want = wantAddr.get(vpcId) ?? new Set();
+      for (const ip of have) if (!want.has(ip)) { await b.removeAddress(vpcId, ip); have.delete(ip); }
+    }
 
     this.#desired = d;
     this.#desiredKey = key;
