@@ -26,6 +26,8 @@ import type { WorkerReply, WorkerRequest } from './listeners.js';
 import { Relay, type Flow, type RouteDecision } from './relay.js';
 
 interface Meta {
+  /** The source port bound towards the target (released when the flow ends). */
+  localPort?: number;
   listenerId: string;
   client: Socket;
   startMs: number;
@@ -65,6 +67,29 @@ function countersOf(id: string): ListenerCounters {
   return c;
 }
 
+/**
+ * Source ports towards targets, chosen here (see RouteDecision.localPort): this worker's share of
+ * PORT_LO..PORT_HI (port % count === index, so the node's processes never pick the same one),
+ * round robin, skipping ports its live flows hold. TIME_WAIT tuples are reused by the kernel
+ * (tcp_tw_reuse in the VPC namespace).
+ */
+const PORT_LO = 10_240;
+const PORT_HI = 60_999;
+const WORKER_INDEX = Number(process.env.UNDERPASS_WORKER_INDEX ?? 0);
+const WORKER_COUNT = Math.max(1, Number(process.env.UNDERPASS_WORKER_COUNT ?? 1));
+const portsInUse = new Set<number>();
+let nextPortSlot = Math.floor(Math.random() * ((PORT_HI - PORT_LO) / WORKER_COUNT));
+
+function takePort(): number | undefined {
+  const slots = Math.floor((PORT_HI - PORT_LO + 1 - WORKER_INDEX) / WORKER_COUNT);
+  for (let i = 0; i < slots; i++) {
+    const slot = nextPortSlot++ % slots;
+    const port = PORT_LO + WORKER_INDEX + slot * WORKER_COUNT;
+    if (!portsInUse.has(port)) { portsInUse.add(port); return port; }
+  }
+  return undefined; // every port of this share is held by a live flow: let the kernel choose
+}
+
 function route(meta: Meta): RouteDecision {
   if (!routes) return { refuse: 'the load balancer node has no configuration yet' };
   const d = decideFlow(routes, meta.listenerId, { srcIp: meta.srcIp, srcPort: meta.srcPort });
@@ -72,6 +97,8 @@ function route(meta: Meta): RouteDecision {
   if (!d.admit) return { refuse: d.reason };
   countersOf(meta.listenerId).newFlows++;
   const out: RouteDecision = { target: { host: d.target.id, port: d.target.port }, localAddress: d.localAddress, idleTimeoutMs: d.idleTimeoutMs };
+  const port = takePort();
+  if (port !== undefined) { out.localPort = port; meta.localPort = port; }
   if (d.proxyProtocolV2) {
     out.header = nlbProxyV2Header({
       source: { address: meta.srcIp, port: meta.srcPort },
@@ -95,6 +122,7 @@ const relay = new Relay<Meta>({
   connectTimeoutMs: 10_000,
   onFlowEnd(end) {
     const m = end.meta;
+    if (m.localPort !== undefined) portsInUse.delete(m.localPort);
     const c = countersOf(m.listenerId);
     const stage = stageOf(end.reason, end.connected, m.decision);
     if (m.decision?.admit) {

@@ -244,7 +244,9 @@ export class DataPlane {
       const env = this.#opts.healthIntervalOverrideMs ? { UNDERPASS_HEALTH_INTERVAL_MS: String(this.#opts.healthIntervalOverrideMs) } : undefined;
       const n = this.#opts.workersPerNode ?? Math.min(2, availableParallelism());
       const workers = await Promise.all(Array.from({ length: n }, async (_, i) => {
-        const worker = await NodeWorkerProcess.start(b, b.routerNamespace(want.vpcId), env ? { env } : {});
+        const worker = await NodeWorkerProcess.start(b, b.routerNamespace(want.vpcId), {
+          env: { ...env, UNDERPASS_WORKER_INDEX: String(i), UNDERPASS_WORKER_COUNT: String(n) },
+        });
         worker.onHealth = (obs) => this.#onHealth(obs);
         worker.onReport = (r) => this.#onReport(r, `${nodeId}/${i}`);
         worker.child.once('exit', () => { if (!this.#closed) this.#log(`node worker ${nodeId}/${i} exited`); });

@@ -17,6 +17,11 @@ export type RouteDecision =
     target: TargetAddress;
     /** Bind the outgoing connection to this address (the NLB node's): targets see it as source. */
     localAddress?: string;
+    /**
+     * With `localAddress`: bind this port too. Choosing it here is O(1); a kernel-chosen port for a
+     * bound address (bind to port 0 before connect) gets slower as the ports of that address fill.
+     */
+    localPort?: number;
     /** Bytes written to the target before any client byte (a PROXY v2 header). */
     header?: Buffer;
     /** Default 350 s (NLB). */
@@ -220,6 +225,7 @@ export class Relay<M = unknown> {
     try {
       upstream = this.#connect({
         host: target.host, port: target.port, localAddress: decision.localAddress, noDelay: true, allowHalfOpen: true,
+        ...(decision.localPort ? { localPort: decision.localPort } : {}),
       });
     } catch (err) {
       // Invalid port or local address: net.connect throws synchronously.

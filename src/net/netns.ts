@@ -163,10 +163,12 @@ export class NetnsBackend {
     const ns = this.routerNamespace(spec.vpcId);
     return this.withLock(spec.vpcId, async () => {
       if (!(await this.namespaceExists(ns))) await this.runner.run(['netns', 'add', ns]);
-      // Forwarding between the VPC's subnets; ARP answers for router-held /32s on every bridge; no IPv6.
+      // Forwarding between the VPC's subnets; ARP answers for router-held /32s on every bridge; no IPv6; TIME_WAIT reuse.
       await this.runner.execRaw(this.runner.ipPath, ['netns', 'exec', ns, 'sysctl', '-e', '-q', '-w',
         'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.arp_ignore=0', 'net.ipv4.conf.default.arp_ignore=0',
-        'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+        'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1',
+        // Node workers pick their source ports (node-worker.ts): let connects reuse TIME_WAIT tuples safely (timestamps).
+        'net.ipv4.tcp_tw_reuse=1']);
       const links = await this.runner.json<LinkJson[]>(['link', 'show'], { netns: ns });
       const have = new Set(links.map((l) => l.ifname));
       const lines: string[][] = [['link', 'set', 'lo', 'up']];
