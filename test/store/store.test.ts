@@ -236,7 +236,7 @@ async function startCli(t: AfterHost, dataDir: string, databaseUrl?: string): Pr
   delete env.DATABASE_URL;
   delete env.UNDERPASS_PORT;
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  const child = spawn(process.execPath, [BIN, 'up', '--port', '0', '--data-dir', dataDir, '--auth', 'dev'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'up', '--port', '0', '--data-dir', dataDir, '--auth', 'dev', '--network', 'none'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   t.after(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
