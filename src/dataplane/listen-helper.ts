@@ -34,7 +34,7 @@ async function listen(req: Extract<HelperRequest, { type: 'listen' }>): Promise<
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: req.host, port: req.port, backlog: req.backlog ?? 511, exclusive: true }, () => {
+      server.listen({ host: req.host, port: req.port, backlog: req.backlog ?? 4096, exclusive: true }, () => {
         server.off('error', reject);
         resolve();
       });

@@ -71,10 +71,12 @@ function countersOf(id: string): ListenerCounters {
  * Source ports towards targets, chosen here (see RouteDecision.localPort): this worker's share of
  * PORT_LO..PORT_HI (port % count === index, so the node's processes never pick the same one),
  * round robin, skipping ports its live flows hold. TIME_WAIT tuples are reused by the kernel
- * (tcp_tw_reuse in the VPC namespace).
+ * (tcp_tw_reuse in the VPC namespace); the range stays below the ephemeral one so a health
+ * check's fresh TIME_WAIT tuple (not reusable for a second) never collides (EADDRNOTAVAIL).
  */
-const PORT_LO = 10_240;
-const PORT_HI = 60_999;
+const PORT_LO = 1024;
+/** Below the kernel's ephemeral range (32768–60999), which health checks and other connects from the node's address use. */
+const PORT_HI = 32_767;
 const WORKER_INDEX = Number(process.env.UNDERPASS_WORKER_INDEX ?? 0);
 const WORKER_COUNT = Math.max(1, Number(process.env.UNDERPASS_WORKER_COUNT ?? 1));
 const portsInUse = new Set<number>();

@@ -8,6 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
 import * as EC2 from '@aws-sdk/client-ec2';
 import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -134,7 +136,11 @@ describe('scale (netns)', kernel, () => {
     await eventually(async () => out.includes('open '), 70_000, 100);
     const openMs = Date.now() - t0;
     const [, opened, failed] = out.trim().split(' ');
-    assert.equal(`${opened} ${failed}`, `${FLOWS} 0`, out);
+    if (`${opened} ${failed}` !== `${FLOWS} 0`) {
+      await new Promise((r) => setTimeout(r, 1500)); // the flow log is flushed once a second
+      const rejects = (await readFile(join(up.dataDir, 'flow-logs', 'flows.log'), 'utf8').catch(() => '')).split('\n').filter((l) => l.includes('REJECT'));
+      assert.fail(`${out.trim()}; refused flows: ${rejects.slice(0, 5).join(' | ')}`);
+    }
 
     const active = async () => (await (await fetch(`${up.endpoint}/metrics`, { headers: { authorization: `Bearer ${up.adminToken}` } })).text())
       .split('\n').filter((l) => l.startsWith('aws_privatelinkendpoints_ActiveConnections{') && l.includes(ep.VpcEndpointId))
