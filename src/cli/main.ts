@@ -8,6 +8,8 @@ import { adminCall, defaultDataDir, defaultPort, findServer, parsePort } from '.
 import { DEMO_PREFIX, runDemo } from './demo.js';
 import { runDown } from './down.js';
 import { runExec, spawnInNamespace } from './exec.js';
+import { explainQuery, formatExplain } from './explain.js';
+import type { ExplainAnswer } from '../policy/explain.js';
 
 type NetworkMode = 'auto' | 'netns' | 'none';
 const NETWORK_MODES = ['auto', 'netns', 'none'] as const;
@@ -119,6 +121,25 @@ Example: AWS_ACCESS_KEY_ID=111111111111 AWS_SECRET_ACCESS_KEY=test underpass exe
       isRoot: isRoot(),
     });
     process.exit(code);
+  });
+
+program.command('explain')
+  .description('why can (or cannot) a source in a VPC connect to an endpoint address and port? the data plane\'s checks, in order')
+  .requiredOption('--vpc <vpc-id>', 'the VPC the connection starts in')
+  .requiredOption('--from <ip>', 'the source address')
+  .requiredOption('--to <address>', 'an endpoint network interface address in that VPC, or a vpce-… id')
+  .requiredOption('--port <port>', 'the destination port', portArg)
+  .option('--zone <zone-id>', 'with a vpce-… id: the zone id of the network interface to use')
+  .option('--data-dir <dir>', 'data directory of the running Underpass (env UNDERPASS_DATA_DIR)')
+  .option('--server-port <port>', 'port of the running Underpass (env UNDERPASS_PORT)', portArg)
+  .action(async (o) => {
+    const info = findServer(o.dataDir ?? defaultDataDir(), o.serverPort ?? defaultPort());
+    const args = { vpc: o.vpc, from: o.from, to: o.to, port: o.port, ...(o.zone ? { zone: o.zone } : {}) };
+    const r = await adminRequest(info, 'GET', `/explain?${explainQuery(args)}`);
+    if (r.status !== 200) throw new Error(String((r.json as { error?: string }).error ?? `HTTP ${r.status}`));
+    const answer = r.json as unknown as ExplainAnswer;
+    for (const line of formatExplain(args, answer)) console.log(line);
+    process.exit(answer.admit ? 0 : 1);
   });
 
 program.command('down')
