@@ -26,6 +26,8 @@ export interface WorkloadInfo {
   subnetId: string;
   eniId: string;
   resolver: string;
+  /** Loopback network: the VPC address (`ip` is then its host address in 127.0.0.0/8). */
+  vpcIp?: string;
 }
 
 type Signal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
@@ -69,7 +71,10 @@ export function commandTagValue(command: readonly string[]): string {
 
 /** The environment of the command: the caller's, plus where the workload is. */
 export function workloadEnv(base: NodeJS.ProcessEnv, w: WorkloadInfo): NodeJS.ProcessEnv {
-  return { ...base, UNDERPASS_IP: w.ip, UNDERPASS_ENI_ID: w.eniId, UNDERPASS_VPC_ID: w.vpcId, UNDERPASS_SUBNET_ID: w.subnetId };
+  return {
+    ...base, UNDERPASS_IP: w.ip, UNDERPASS_ENI_ID: w.eniId, UNDERPASS_VPC_ID: w.vpcId, UNDERPASS_SUBNET_ID: w.subnetId,
+    ...(w.vpcIp ? { UNDERPASS_VPC_IP: w.vpcIp } : {}),
+  };
 }
 
 /** A shell-style exit status: the code, or 128 + the signal's number when the child was killed. */
@@ -90,7 +95,10 @@ export function parseWorkload(json: Record<string, unknown>): WorkloadInfo {
     if (typeof v !== 'string' || !v) throw new Error(`the server's workload answer lacks ${k}: ${JSON.stringify(json)}`);
     return v;
   };
-  return { namespace: get('namespace'), ip: get('ip'), vpcId: get('vpcId'), subnetId: get('subnetId'), eniId: get('eniId'), resolver: get('resolver') };
+  const ns = json.namespace;
+  if (typeof ns !== 'string') throw new Error(`the server's workload answer lacks namespace: ${JSON.stringify(json)}`);
+  const vpcIp = typeof json.vpcIp === 'string' && json.vpcIp ? { vpcIp: json.vpcIp } : {};
+  return { namespace: ns, ip: get('ip'), vpcId: get('vpcId'), subnetId: get('subnetId'), eniId: get('eniId'), resolver: get('resolver'), ...vpcIp };
 }
 
 class Interrupted extends Error {
@@ -137,7 +145,6 @@ export async function chooseSubnet(api: Pick<ApiClient, 'ec2'>, opts: Pick<ExecO
  */
 export async function runExec(opts: ExecOptions, deps: ExecDeps): Promise<number> {
   if (opts.command.length === 0) throw new Error('no command given: underpass exec --vpc <vpc-id> -- <command…>');
-  if (!deps.isRoot) throw new Error('underpass exec runs the command in a network namespace (ip netns exec), which needs root');
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const pollMs = deps.pollMs ?? 50;
   const accessKeyId = deps.accessKeyId ?? '?';
@@ -179,6 +186,11 @@ export async function runExec(opts: ExecOptions, deps: ExecDeps): Promise<number
 
     const workload = await waitForWorkload(eniId, deps, sleep, pollMs, checkInterrupted);
     checkInterrupted();
+    if (workload.namespace === '') {
+      deps.log(`underpass exec: loopback network, NOT isolated: the command runs on this host; its VPC address ${workload.vpcIp ?? '?'} is ${workload.ip} here (bind to $UNDERPASS_IP to be seen as this workload)`);
+    } else if (!deps.isRoot) {
+      throw new Error('underpass exec runs the command in a network namespace (ip netns exec), which needs root');
+    }
 
     const running = deps.spawn(workload.namespace, opts.command, workloadEnv(deps.env, workload));
     child = running;
@@ -238,5 +250,6 @@ async function removeEni(eniId: string, deps: ExecDeps, sleep: (ms: number) => P
 
 /** The real `ip netns exec` child, stdio inherited. */
 export function spawnInNamespace(namespace: string, command: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  if (namespace === '') return spawn(command[0]!, command.slice(1), { stdio: 'inherit', env }); // loopback network: on the host
   return spawn(findIp(), ['netns', 'exec', namespace, ...command], { stdio: 'inherit', env });
 }

@@ -11,8 +11,8 @@ import { runExec, spawnInNamespace } from './exec.js';
 import { explainQuery, formatExplain } from './explain.js';
 import type { ExplainAnswer } from '../policy/explain.js';
 
-type NetworkMode = 'auto' | 'netns' | 'none';
-const NETWORK_MODES = ['auto', 'netns', 'none'] as const;
+type NetworkMode = 'auto' | 'netns' | 'loopback' | 'none';
+const NETWORK_MODES = ['auto', 'netns', 'loopback', 'none'] as const;
 
 function portArg(v: string): number {
   try { return parsePort(v); } catch (e) { throw new InvalidArgumentError((e as Error).message); }
@@ -40,7 +40,7 @@ program.command('up')
   .addOption(new Option('--auth <mode>', 'credentials: dev (key test or a 12-digit key, secret test), open (no verification), strict (keys from accounts create)')
     .choices(['dev', 'open', 'strict'] as const).default((process.env.UNDERPASS_AUTH ?? 'dev') as 'dev' | 'open' | 'strict'))
   .option('--default-account <id>', 'open mode: the account of keys that are not 12 digits', DEFAULT_ACCOUNT)
-  .addOption(new Option('--network <mode>', 'data plane: netns (VPCs as network namespaces; Linux, root), none (API only), auto (netns when it can) (env UNDERPASS_NETWORK)')
+  .addOption(new Option('--network <mode>', 'data plane: netns (VPCs as network namespaces; Linux, root), loopback (no root; VPCs as 127.0.0.0/8 blocks, NOT isolated), none (API only), auto (netns when it can, else loopback) (env UNDERPASS_NETWORK)')
     .choices(NETWORK_MODES).default((process.env.UNDERPASS_NETWORK ?? 'auto') as NetworkMode))
   .option('--net-prefix <prefix>', `name prefix of the namespaces and links the netns network creates, e.g. to run two Underpasses on one host (env UNDERPASS_NET_PREFIX)`,
     process.env.UNDERPASS_NET_PREFIX ?? DEFAULT_PREFIX)
@@ -49,7 +49,7 @@ program.command('up')
     if (!['dev', 'open', 'strict'].includes(o.auth)) throw new InvalidArgumentError(`--auth must be dev, open or strict, not '${o.auth}'`);
     if (!/^\d{12}$/.test(o.defaultAccount)) throw new InvalidArgumentError('--default-account must be 12 digits');
     if (!isValidPrefix(o.netPrefix)) throw new InvalidArgumentError(`--net-prefix '${o.netPrefix}' must be a lowercase letter, up to 5 letters or digits, then '-' (e.g. ${DEFAULT_PREFIX})`);
-    if (!(NETWORK_MODES as readonly string[]).includes(o.network)) throw new InvalidArgumentError(`--network must be auto, netns or none, not '${o.network}'`);
+    if (!(NETWORK_MODES as readonly string[]).includes(o.network)) throw new InvalidArgumentError(`--network must be auto, netns, loopback or none, not '${o.network}'`);
     const dataDir = o.dataDir ?? defaultDataDir();
     const up = await startUnderpass({
       host: o.host, port: o.port ?? defaultPort() ?? DEFAULT_PORT, dataDir, databaseUrl: process.env.DATABASE_URL,

@@ -35,7 +35,7 @@ export interface UnderpassOptions {
   /** Overrides of the timed transitions (tests shorten them). */
   stateDelayMs?: number;
   tickMs?: number;
-  /** The network backend: 'netns' (root, Linux), 'none' (API only), 'auto' (netns when it can; default). */
+  /** The network backend: 'netns' (root, Linux), 'loopback' (no isolation), 'none' (API only), 'auto' (netns when it can, else loopback; default). */
   network?: NetworkChoice;
   /** Name prefix of everything the netns backend creates (default 'up-'). */
   netPrefix?: string;
@@ -138,7 +138,7 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
         if (!dataPlane) return { status: 409, json: { error: `this Underpass runs without a network backend (${network.note}); workloads need --network netns` } };
         const w = dataPlane.workload(wl[1]!);
         if (!w) return { status: 404, json: { error: `no workload for ${wl[1]} (yet)` } };
-        return { status: 200, json: { eniId: wl[1], namespace: w.namespace, ip: w.ip, vpcId: w.vpcId, subnetId: w.subnetId, resolver: w.resolver, gateway: w.gateway } };
+        return { status: 200, json: { eniId: wl[1], namespace: w.namespace, ip: w.ip, vpcIp: w.vpcIp, vpcId: w.vpcId, subnetId: w.subnetId, resolver: w.resolver, gateway: w.gateway } };
       }
       return { status: 404, json: { error: `no admin route ${method} ${path}` } };
     },

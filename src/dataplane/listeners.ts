@@ -13,7 +13,8 @@ import type { Server } from 'node:net';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import type { NetnsBackend } from '../net/netns.js';
+import type { ProcessHost } from '../net/backend.js';
+import type { LoopbackMap } from '../net/loopback.js';
 import type { HealthMap } from '../policy/flow-route.js';
 import type { DesiredState } from '../reconcile/desired-state.js';
 import type { TargetHealthObservation } from '../reconcile/status.js';
@@ -40,6 +41,8 @@ export type WorkerRequest =
     nodeEniId: string;
     /** The target groups this worker health-checks (each group is checked by one worker). */
     healthGroups: string[];
+    /** Loopback network: the VPCs' blocks of 127.0.0.0/8 (absent with namespaces). */
+    loopback?: LoopbackMap;
   }
   | { type: 'health'; health: HealthMap }
   | { type: 'attach'; id: string }
@@ -137,7 +140,7 @@ export function handOver(child: ChildProcess, msg: WorkerRequest, server: Server
 }
 
 /** Starts `program` inside `namespace` with an IPC channel and waits for its ready message (killed on failure). */
-async function spawnReady(backend: NetnsBackend, namespace: string, program: string, label: string, timeoutMs = 10_000, env?: NodeJS.ProcessEnv, nofile?: number): Promise<{ child: ChildProcess; startMs: number }> {
+async function spawnReady(backend: ProcessHost, namespace: string, program: string, label: string, timeoutMs = 10_000, env?: NodeJS.ProcessEnv, nofile?: number): Promise<{ child: ChildProcess; startMs: number }> {
   const t0 = performance.now();
   const child = backend.execIn(namespace, tsProgram(program, nofile), { stdio: IPC_STDIO, cwd: REPO_ROOT, ...(env ? { env: { ...process.env, ...env } } : {}) });
   try {
@@ -173,7 +176,7 @@ export class ListenHelper {
     });
   }
 
-  static async start(backend: NetnsBackend, namespace: string, opts: { timeoutMs?: number } = {}): Promise<ListenHelper> {
+  static async start(backend: ProcessHost, namespace: string, opts: { timeoutMs?: number } = {}): Promise<ListenHelper> {
     const { child, startMs } = await spawnReady(backend, namespace, 'listen-helper.ts', `listen helper in ${namespace}`, opts.timeoutMs);
     const helper = new ListenHelper(namespace, child);
     helper.startMs = startMs;
@@ -205,7 +208,7 @@ export class ListenHelper {
 }
 
 /** One-shot: starts a helper in `namespace`, opens ip:port there, stops the helper. */
-export async function openListenerIn(backend: NetnsBackend, namespace: string, ip: string, port: number): Promise<Server> {
+export async function openListenerIn(backend: ProcessHost, namespace: string, ip: string, port: number): Promise<Server> {
   const helper = await ListenHelper.start(backend, namespace);
   try {
     return await helper.listen(ip, port);
@@ -243,7 +246,7 @@ export class NodeWorkerProcess {
     });
   }
 
-  static async start(backend: NetnsBackend, namespace: string, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<NodeWorkerProcess> {
+  static async start(backend: ProcessHost, namespace: string, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<NodeWorkerProcess> {
     const { child, startMs } = await spawnReady(backend, namespace, 'node-worker.ts', `node worker in ${namespace}`, opts.timeoutMs, opts.env, WORKER_NOFILE);
     const w = new NodeWorkerProcess(namespace, child);
     w.startMs = startMs;

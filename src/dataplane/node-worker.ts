@@ -22,6 +22,7 @@ import { nlbProxyV2Header } from '../wire/proxy-v2.js';
 import type { FlowRecord, ListenerCounters, RefusalStage } from './flow-record.js';
 import { HealthChecker } from './health/checker.js';
 import { IdleWheel } from './idle-wheel.js';
+import { toHostAddress, toVpcAddress, type LoopbackVpc } from '../net/loopback.js';
 import type { WorkerReply, WorkerRequest } from './listeners.js';
 import { Relay, type Flow, type RouteDecision } from './relay.js';
 
@@ -92,13 +93,33 @@ function takePort(): number | undefined {
   return undefined; // every port of this share is held by a live flow: let the kernel choose
 }
 
+/** Loopback network: each VPC's block of 127.0.0.0/8 (loopback.ts); undefined with real namespaces. */
+let loopback: Map<string, LoopbackVpc> | undefined;
+
+/** A VPC address as this worker connects to or binds it. */
+function hostOf(vpcId: string | undefined, ip: string): string {
+  const v = loopback && vpcId ? loopback.get(vpcId) : undefined;
+  return v ? (toHostAddress(v, ip) ?? ip) : ip;
+}
+
 function route(meta: Meta): RouteDecision {
   if (!routes) return { refuse: 'the load balancer node has no configuration yet' };
+  const l = routes.listeners.get(meta.listenerId);
+  if (l) {
+    // The addresses the flow log and the PROXY header speak: the VPC's (the same as the socket's, except on loopback).
+    const v = loopback?.get(l.vpcId);
+    if (v) meta.srcIp = toVpcAddress(v, meta.srcIp) ?? meta.srcIp;
+    meta.dstIp = l.eniIp;
+    meta.dstPort = l.port;
+  }
   const d = decideFlow(routes, meta.listenerId, { srcIp: meta.srcIp, srcPort: meta.srcPort });
   meta.decision = d;
   if (!d.admit) return { refuse: d.reason };
   countersOf(meta.listenerId).newFlows++;
-  const out: RouteDecision = { target: { host: d.target.id, port: d.target.port }, localAddress: d.localAddress, idleTimeoutMs: d.idleTimeoutMs };
+  const nodeVpc = routes.node?.vpcId;
+  const out: RouteDecision = {
+    target: { host: hostOf(nodeVpc, d.target.id), port: d.target.port }, localAddress: hostOf(nodeVpc, d.localAddress), idleTimeoutMs: d.idleTimeoutMs,
+  };
   const port = takePort();
   if (port !== undefined) { out.localPort = port; meta.localPort = port; }
   if (d.proxyProtocolV2) {
@@ -201,7 +222,7 @@ function recompile(): void {
 
 const checker = new HealthChecker({
   onObservation: (o: TargetHealthObservation) => send({ type: 'health', observations: [o] }),
-  resolveAddress: (_tg, t) => ({ host: t.id, ...(routes?.node ? { localAddress: routes.node.ip } : {}) }),
+  resolveAddress: (tg, t) => ({ host: hostOf(tg.vpcId, t.id), ...(routes?.node ? { localAddress: hostOf(routes.node.vpcId, routes.node.ip) } : {}) }),
   onError: (err, key) => console.error(`node-worker: health check ${key}:`, err),
   ...(process.env.UNDERPASS_HEALTH_INTERVAL_MS ? { intervalOverrideMs: Number(process.env.UNDERPASS_HEALTH_INTERVAL_MS) } : {}),
 });
@@ -248,6 +269,7 @@ function main(): void {
         health = m.health;
         nodeEniId = m.nodeEniId;
         healthGroups = m.healthGroups;
+        loopback = m.loopback ? new Map(m.loopback.map((v) => [v.vpcId, v])) : undefined;
         recompile();
         reconcileChecks();
         send({ type: 'configured', version: m.desired.version });

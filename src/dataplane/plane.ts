@@ -18,7 +18,8 @@ import { availableParallelism } from 'node:os';
 import { endpointReadiness, type EndpointStatus, type Readiness, type TargetHealthObservation } from '../reconcile/status.js';
 import { isBound, type DesiredEndpoint, type DesiredState } from '../reconcile/desired-state.js';
 import { healthKey, listenerIdOf, type HealthMap } from '../policy/flow-route.js';
-import type { NetnsBackend, Workload } from '../net/netns.js';
+import type { NetworkBackend } from '../net/backend.js';
+import type { Workload } from '../net/netns.js';
 import { ListenHelper, NodeWorkerProcess, type WorkerReport } from './listeners.js';
 import { DataPlaneMetrics } from './metrics.js';
 import { FlowLogWriter } from './flow-log.js';
@@ -26,7 +27,7 @@ import { listenerLabels, targetHealthRows } from './labels.js';
 import type { ListenerLabels } from './flow-record.js';
 
 export interface DataPlaneOptions {
-  backend: NetnsBackend;
+  backend: NetworkBackend;
   /** Called when something the control plane reads changed (readiness, health); must not throw. */
   onChange?: () => void;
   /** Worker reports (counters, finished flows), after metrics and flow log took them; must not throw. */
@@ -68,7 +69,7 @@ function vpcSpecKey(n: DesiredState['networks'][number]): string {
 }
 
 export class DataPlane {
-  readonly backend: NetnsBackend;
+  readonly backend: NetworkBackend;
   #desired: DesiredState | undefined;
   #desiredKey = '';
   #queued: DesiredState | undefined;
@@ -76,7 +77,7 @@ export class DataPlane {
   #closed = false;
   readonly #vpcs = new Map<string, string>();
   readonly #addresses = new Map<string, Set<string>>();
-  readonly #workloads = new Map<string, Workload>();
+  readonly #workloads = new Map<string, Workload & { vpcIp: string }>();
   readonly #workers = new Map<string, WorkerState>();
   readonly #helpers = new Map<string, ListenHelper>();
   readonly #listeners = new Map<string, ListenerState>();
@@ -199,7 +200,7 @@ export class DataPlane {
     }
     for (const [eni, wl] of this.#workloads) {
       const w = wantWorkloads.get(eni);
-      if (w && w.ip === wl.ip && w.subnetId === wl.subnetId) continue;
+      if (w && w.ip === wl.vpcIp && w.subnetId === wl.subnetId) continue;
       await b.removeWorkload(wl.namespace);
       this.#workloads.delete(eni);
     }
@@ -212,7 +213,7 @@ export class DataPlane {
     for (const [eni, i] of wantWorkloads) {
       if (this.#workloads.has(eni)) continue;
       try {
-        this.#workloads.set(eni, await b.createWorkload({ vpcId: i.vpcId, subnetId: i.subnetId, ip: i.ip, name: eni }));
+        this.#workloads.set(eni, { ...(await b.createWorkload({ vpcId: i.vpcId, subnetId: i.subnetId, ip: i.ip, name: eni })), vpcIp: i.ip });
       } catch (err) {
         this.#log(`workload ${eni}: ${(err as Error).message}`);
       }
@@ -255,8 +256,10 @@ export class DataPlane {
       this.#workers.set(nodeId, { workers, loadBalancerArn: want.lbArn, vpcId: want.vpcId });
     }));
     this.#pruneHealth(d);
+    const loopbackMap = b.map();
     await Promise.all([...this.#workers].flatMap(([nodeId, w]) => w.workers.map((x, i) => x.configure({
       desired: d, health: { ...this.#health }, nodeEniId: nodeId, healthGroups: i === 0 ? (checkedBy.get(nodeId) ?? []) : [],
+      ...(loopbackMap ? { loopback: loopbackMap } : {}),
     }))));
 
     // 5. Listeners: one per bound endpoint ENI port.
@@ -291,7 +294,7 @@ export class DataPlane {
       const h = this.#helpers.get(l.vpcId);
       if (!w || !h) { this.#listenErrors.set(id, `no ${w ? 'listen helper' : 'load balancer node worker'} for ${id}`); return; }
       try {
-        const server = await h.listen(l.ip, l.port);
+        const server = await h.listen(b.hostAddress(l.vpcId, l.ip), l.port);
         // The same listening socket to every process of the node; this process's copy closes after the last send.
         for (const [i, x] of w.workers.entries()) await x.attach(id, server, 5000, { keepOpen: i < w.workers.length - 1 });
         this.#listeners.set(id, l);
@@ -391,7 +394,7 @@ export class DataPlane {
   get health(): HealthMap { return { ...this.#health }; }
 
   /** The workload namespace of a user-created ENI, once it exists. */
-  workload(eniId: string): Workload | undefined {
+  workload(eniId: string): (Workload & { vpcIp: string }) | undefined {
     return this.#workloads.get(eniId);
   }
 

@@ -127,6 +127,7 @@ function isMissing(err: unknown): boolean {
 }
 
 export class NetnsBackend {
+  readonly kind = 'netns' as const;
   readonly prefix: string;
   readonly runner: IpRunner;
   readonly etcNetnsDir: string;
@@ -141,6 +142,16 @@ export class NetnsBackend {
     this.runner = opts.runner ?? new IpRunner();
     this.etcNetnsDir = opts.etcNetnsDir ?? '/etc/netns';
     this.mtu = opts.mtu ?? 65535;
+  }
+
+  /** VPC addresses are real addresses here. */
+  hostAddress(_vpcId: string, ip: string): string {
+    return ip;
+  }
+
+  /** No address mapping (see loopback.ts). */
+  map(): undefined {
+    return undefined;
   }
 
   routerNamespace(vpcId: string): string {

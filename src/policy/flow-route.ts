@@ -78,7 +78,7 @@ export interface NodeRoutes {
   version: number;
   nodeEniId: string;
   /** Undefined when the node is not in the desired state (its listeners are gone). */
-  node: { loadBalancerArn: string; zoneId: string; ip: string; seed: number } | undefined;
+  node: { loadBalancerArn: string; vpcId: string; zoneId: string; ip: string; seed: number } | undefined;
   listeners: ReadonlyMap<string, RouteListener>;
   /** Every target group one of this node's listeners forwards to. */
   targetGroups: ReadonlyMap<string, RouteTargetGroup>;
@@ -142,7 +142,7 @@ export function compileNodeRoutes(desired: DesiredState, health: HealthMap, node
   let node: NodeRoutes['node'];
   for (const lb of desired.loadBalancers) {
     const n = lb.nodes.find((x) => x.eniId === nodeEniId);
-    if (n) node = { loadBalancerArn: lb.arn, zoneId: n.zoneId, ip: n.ip, seed: seedOf(n.eniId) };
+    if (n) node = { loadBalancerArn: lb.arn, vpcId: lb.vpcId, zoneId: n.zoneId, ip: n.ip, seed: seedOf(n.eniId) };
   }
   if (!node) return { version: desired.version, nodeEniId, node, listeners, targetGroups };
   const groupsById = new Map(desired.securityGroups.map((g) => [g.groupId, g]));

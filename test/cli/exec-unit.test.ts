@@ -201,10 +201,11 @@ describe('exec against stand-ins', () => {
     assert.equal(actions(h.calls).at(-1), 'DeleteNetworkInterface');
   });
 
-  it('needs root and a command', async () => {
+  it('needs root for a namespace, and a command', async () => {
     const h = harness();
     h.deps.isRoot = false;
     await assert.rejects(runExec(opts(), h.deps), /needs root/);
+    assert.equal(actions(h.calls).at(-1), 'DeleteNetworkInterface', 'the ENI made before is deleted');
     await assert.rejects(runExec(opts({ command: [] }), harness().deps), /no command given/);
   });
 

@@ -203,7 +203,7 @@ interface WorldOptions {
 async function buildWorld(t: TestContext, opts: WorldOptions = {}): Promise<World> {
   const up = await startTestServer(t, { network: 'netns', netPrefix: PREFIX, healthIntervalOverrideMs: 200 });
   const plane = up.dataPlane!;
-  const b = plane.backend;
+  const b = plane.backend as NetnsBackend;
   const prov = sdkClients(up.endpoint, PROVIDER);
   const cons = sdkClients(up.endpoint, CONSUMER);
   const ec2 = (c: Clients, cmd: unknown) => c.ec2.send(cmd as any) as Promise<any>;

@@ -84,7 +84,7 @@ describe('interface endpoint traffic (netns, through the API)', kernel, () => {
   it('carries a consumer workload\'s connections to the provider\'s targets and nothing else', async (t) => {
     const up = await startTestServer(t, { network: 'netns', netPrefix: PREFIX, healthIntervalOverrideMs: 200 });
     const plane = up.dataPlane!;
-    const b = plane.backend;
+    const b = plane.backend as NetnsBackend;
     const prov = sdkClients(up.endpoint, PROVIDER);
     const cons = sdkClients(up.endpoint, CONSUMER);
     const ec2 = (c: typeof prov, cmd: unknown) => c.ec2.send(cmd as any) as Promise<any>;

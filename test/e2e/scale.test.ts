@@ -82,7 +82,7 @@ describe('scale (netns)', kernel, () => {
   it(`${FLOWS} concurrent flows through one endpoint: all carried, all counted, none left behind`, async (t: TestContext) => {
     const up = await startTestServer(t, { network: 'netns', netPrefix: PREFIX, healthIntervalOverrideMs: 500 });
     const plane = up.dataPlane!;
-    const b = plane.backend;
+    const b = plane.backend as NetnsBackend;
     const prov = sdkClients(up.endpoint, '111111111111');
     const cons = sdkClients(up.endpoint, '222222222222');
     const ec2 = (c: typeof prov, cmd: unknown) => c.ec2.send(cmd as any) as Promise<any>;
