@@ -153,6 +153,11 @@ describe('scale (netns)', kernel, () => {
     many.stdin?.write('close\n');
     await eventually(async () => out.includes('closed'), 10_000, 50);
     await eventually(async () => (await active()) === 0, 10_000, 200);
+    // Every flow accounted for: as many new connections counted as were opened, and no refusal.
+    const text = await (await fetch(`${up.endpoint}/metrics`, { headers: { authorization: `Bearer ${up.adminToken}` } })).text();
+    const sum = (name: string) => text.split('\n').filter((l) => l.startsWith(name) && l.includes(ep.VpcEndpointId)).reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+    assert.equal(sum('aws_privatelinkendpoints_NewConnections_total'), FLOWS);
+    assert.equal(sum('aws_privatelinkendpoints_PacketsDropped_total'), 0);
     await eventually(async () => fds() <= fdsBefore + 5, 10_000, 100);
     const established = (await runIn(b, target.namespace, ['ss', '-Htn', 'state', 'established'])).trim();
     assert.equal(established, '', 'no flow left open at the target');
