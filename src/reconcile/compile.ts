@@ -22,6 +22,7 @@
  *   them against the control plane's attribute specs).
  */
 import { findZone } from '../core/regions.js';
+import { compileDnsRecords } from './compile-dns.js';
 import { intToIp, parseCidr } from '../core/cidr.js';
 import type {
   DesiredBinding, DesiredEndpoint, DesiredInterface, DesiredListener, DesiredLoadBalancer, DesiredNetwork,
@@ -115,6 +116,8 @@ function compileNetworks(s: Snapshot): DesiredNetwork[] {
     account: v.account,
     cidr: v.cidrBlock,
     resolverIp: addressAt(v.cidrBlock, 2),
+    enableDnsSupport: v.enableDnsSupport,
+    enableDnsHostnames: v.enableDnsHostnames,
     subnets: s.subnets.filter((sn) => sn.vpcId === v.id).sort(byKey((sn) => sn.id)).map((sn) => ({
       subnetId: sn.id,
       cidr: sn.cidrBlock,
@@ -353,5 +356,6 @@ export function compileDesiredState(snapshot: Snapshot, version: number): Desire
     loadBalancers,
     targetGroups: compileTargetGroups(snapshot, lbById),
     endpoints: compileEndpoints(snapshot, loadBalancers),
+    dnsRecords: compileDnsRecords(snapshot),
   };
 }

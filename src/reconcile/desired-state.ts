@@ -22,6 +22,28 @@ export interface DesiredState {
   targetGroups: DesiredTargetGroup[];
   /** Interface endpoints that are `available` (serving) or `pending` (listeners prepared, not admitting). */
   endpoints: DesiredEndpoint[];
+  /** What the per-VPC resolvers answer beyond forwarding (compile-dns.ts); sorted by id. */
+  dnsRecords: DesiredDnsRecord[];
+}
+
+/**
+ * One name the resolvers answer. `public` names (an endpoint's regional and zonal names) resolve
+ * in every VPC and on the host, as AWS's are public; a private name (the service's private DNS
+ * name, wildcards included) resolves only in the VPC of the endpoint that enabled it.
+ */
+export interface DesiredDnsRecord {
+  /** `${scope} ${name}`. */
+  id: string;
+  /** 'public', or the VPC id whose resolver alone answers it. */
+  scope: string;
+  /** Lower case, no trailing dot; a wildcard starts with `*.`. */
+  name: string;
+  kind: 'regional' | 'zonal' | 'private';
+  endpointId: string;
+  /** Sorted addresses (A); empty when the endpoint's DnsRecordIpType leaves them out. */
+  a: string[];
+  /** AAAA (endpoint ENIs are IPv4 only so far: empty). */
+  aaaa: string[];
 }
 
 export interface DesiredNetwork {
@@ -30,6 +52,10 @@ export interface DesiredNetwork {
   cidr: string;
   /** The VPC resolver: VPC base + 2 (one per VPC, whatever the subnet). */
   resolverIp: string;
+  /** The resolver answers only with `enableDnsSupport`. */
+  enableDnsSupport: boolean;
+  /** Private DNS names need `enableDnsHostnames` too. */
+  enableDnsHostnames: boolean;
   /** Sorted by subnet id. */
   subnets: DesiredSubnet[];
 }

@@ -23,6 +23,7 @@ export const ID_OF: { [C in Collection]: (x: DesiredState[C][number]) => string 
   loadBalancers: (x) => x.arn,
   targetGroups: (x) => x.arn,
   endpoints: (x) => x.endpointId,
+  dnsRecords: (x) => x.id,
 };
 
 export const COLLECTIONS = Object.keys(ID_OF) as Collection[];

@@ -13,6 +13,8 @@ export interface SnapshotVpc {
   account: string;
   region: string;
   cidrBlock: string;
+  enableDnsSupport: boolean;
+  enableDnsHostnames: boolean;
 }
 
 export interface SnapshotSubnet {
@@ -115,6 +117,8 @@ export interface SnapshotEndpointService {
   account: string;
   state: 'Pending' | 'Available' | 'Deleting' | 'Deleted' | 'Failed';
   networkLoadBalancerArns: readonly string[];
+  privateDnsName?: string;
+  privateDnsNameConfiguration?: { state: 'pendingVerification' | 'verified' | 'failed' };
 }
 
 export interface SnapshotEndpointInterface {
@@ -135,6 +139,10 @@ export interface SnapshotEndpoint {
   state: 'pendingAcceptance' | 'pending' | 'available' | 'deleting' | 'deleted' | 'rejected' | 'failed' | 'expired';
   groupIds: readonly string[];
   privateDnsEnabled: boolean;
+  /** The 8-character suffix of the endpoint's DNS names. */
+  dnsSuffix: string;
+  /** DnsOptions.DnsRecordIpType: ipv4 | ipv6 | dualstack | service-defined. */
+  dnsRecordIpType: string;
   interfaces?: readonly SnapshotEndpointInterface[];
 }
 

@@ -65,9 +65,9 @@ function minimalDesired(o: {
   const desired: DesiredState = {
     version: 1,
     networks: [
-      { vpcId: o.consumerVpc, account: '222222222222', cidr: o.consumerCidr, resolverIp: resolver(o.consumerCidr),
+      { vpcId: o.consumerVpc, account: '222222222222', cidr: o.consumerCidr, resolverIp: resolver(o.consumerCidr), enableDnsSupport: true, enableDnsHostnames: false,
         subnets: [{ subnetId: o.consumerSubnet, cidr: subnetCidr(o.eniIp), zoneName: 'us-east-1a', zoneId: ZONE, gatewayIp: gateway(o.eniIp) }] },
-      { vpcId: o.providerVpc, account: '111111111111', cidr: '10.0.0.0/16', resolverIp: '10.0.0.2',
+      { vpcId: o.providerVpc, account: '111111111111', cidr: '10.0.0.0/16', resolverIp: '10.0.0.2', enableDnsSupport: true, enableDnsHostnames: false,
         subnets: [{ subnetId: o.providerSubnet, cidr: subnetCidr(o.nodeIp), zoneName: 'us-east-1a', zoneId: ZONE, gatewayIp: gateway(o.nodeIp) }] },
     ].sort((a, b) => a.vpcId.localeCompare(b.vpcId)),
     interfaces: [
@@ -89,6 +89,7 @@ function minimalDesired(o: {
       ],
     }],
     targetGroups: [tg(TG_PLAIN, false), tg(TG_PP, true)].sort((a, b) => a.arn.localeCompare(b.arn)),
+    dnsRecords: [],
     endpoints: [{
       endpointId: VPCE, account: '222222222222', vpcId: o.consumerVpc, serviceId: 'vpce-svc-0123456789abcdef0', state: 'available',
       serving: true, privateDnsEnabled: false, securityGroupIds: [sgId],

@@ -26,7 +26,7 @@ const ROWS: Row[] = [
   {
     name: 'the endpoint is rejected: it stops being served',
     edit: (d) => { d.endpoints[0]!.state = 'rejected'; },
-    want: { endpoints: { removed: [EP] } },
+    want: { endpoints: { removed: [EP] }, dnsRecords: { removed: ['public vpce-0ccccccccccccccc1-abcd1234-us-east-1a.vpce-svc-0123456789abcdef0.us-east-1.vpce.amazonaws.com', 'public vpce-0ccccccccccccccc1-abcd1234-us-east-1b.vpce-svc-0123456789abcdef0.us-east-1.vpce.amazonaws.com', 'public vpce-0ccccccccccccccc1-abcd1234.vpce-svc-0123456789abcdef0.us-east-1.vpce.amazonaws.com'] } },
   },
   {
     name: 'the endpoint goes from pending to available',
@@ -43,7 +43,10 @@ const ROWS: Row[] = [
       d.endpoints.push(e.endpoint);
       d.networkInterfaces.push(...e.enis);
     },
-    want: { endpoints: { added: ['vpce-0ccccccccccccccc9'] }, interfaces: { added: ['eni-0cccccccccccccc91'] } },
+    want: {
+      endpoints: { added: ['vpce-0ccccccccccccccc9'] }, interfaces: { added: ['eni-0cccccccccccccc91'] },
+      dnsRecords: { added: ['public vpce-0ccccccccccccccc9-abcd1234-us-east-1a.vpce-svc-0123456789abcdef0.us-east-1.vpce.amazonaws.com', 'public vpce-0ccccccccccccccc9-abcd1234.vpce-svc-0123456789abcdef0.us-east-1.vpce.amazonaws.com'] },
+    },
   },
   {
     name: 'a target is deregistered (draining)',
@@ -77,7 +80,7 @@ const ROWS: Row[] = [
       d.subnets = d.subnets.filter((s) => s.vpcId !== 'vpc-0ccccccccccccccc1');
       d.vpcs.push({ ...structuredClone(d.vpcs[0]!), id: 'vpc-0eeeeeeeeeeeeeee1', cidrBlock: '172.16.0.0/16' });
     },
-    want: { networks: { added: ['vpc-0eeeeeeeeeeeeeee1'], removed: ['vpc-0ccccccccccccccc1'] } },
+    want: { networks: { added: ['vpc-0eeeeeeeeeeeeeee1'], removed: ['vpc-0ccccccccccccccc1'] }, dnsRecords: { removed: ['public vpce-0ccccccccccccccc1-abcd1234-us-east-1a.vpce-svc-0123456789abcdef0.us-east-1.vpce.amazonaws.com', 'public vpce-0ccccccccccccccc1-abcd1234-us-east-1b.vpce-svc-0123456789abcdef0.us-east-1.vpce.amazonaws.com', 'public vpce-0ccccccccccccccc1-abcd1234.vpce-svc-0123456789abcdef0.us-east-1.vpce.amazonaws.com'] } },
   },
   {
     name: 'an ENI\'s security groups change',

@@ -1,11 +1,10 @@
 /**
  * The DNS names of an interface endpoint (`DnsEntries`), in AWS's formats and order. Pure: the
- * provider side uses it for DescribeVpcEndpointConnections, the resolver of a later issue serves
- * the same names.
+ * provider side uses it for DescribeVpcEndpointConnections; the names themselves come from
+ * src/core/endpoint-dns.ts, which the resolver's desired state uses too.
  *
- *   regional  <vpce-id>-<suffix8>.<vpce-svc-id>.<region>.vpce.amazonaws.com
- *   zonal     <vpce-id>-<suffix8>-<consumer AZ name>.<vpce-svc-id>.<region>.vpce.amazonaws.com
- *   private   the service's private DNS name, when the endpoint has private DNS enabled
+ *   regional, zonal   see src/core/endpoint-dns.ts
+ *   private           the service's private DNS name, when the endpoint has private DNS enabled
  *
  * Order: the regional name first, then one zonal name per zone that has an endpoint ENI, then
  * the private name. AWS's order of the zonal names is not documented; both real AWS responses on
@@ -13,6 +12,7 @@
  * describe-vpc-endpoints example) list zone `b` before zone `a`, so the zonal names are listed by
  * zone name, descending.
  */
+import { regionalEndpointName, zonalEndpointName } from '../../../../core/endpoint-dns.js';
 import type { EndpointDoc, EndpointServiceDoc } from '../../../resources.js';
 
 export interface DnsEntry { DnsName: string; HostedZoneId: string }
@@ -72,12 +72,11 @@ type ServiceDnsView = Pick<EndpointServiceDoc, 'id' | 'privateDnsName'>;
 export function dnsEntriesFor(endpoint: EndpointDnsView, service: ServiceDnsView | undefined, region: string): DnsEntry[] {
   if (endpoint.type !== 'Interface' || !service) return [];
   const zone = vpceHostedZoneId(region);
-  const label = `${endpoint.id}-${endpoint.dnsSuffix}`;
-  const domain = `${service.id}.${region}.vpce.amazonaws.com`;
-  const entries: DnsEntry[] = [{ DnsName: `${label}.${domain}`, HostedZoneId: zone }];
+  const names = { endpointId: endpoint.id, dnsSuffix: endpoint.dnsSuffix, serviceId: service.id, region };
+  const entries: DnsEntry[] = [{ DnsName: regionalEndpointName(names), HostedZoneId: zone }];
   const zones = [...new Set((endpoint.interfaces ?? []).map((i) => i.availabilityZone))]
     .sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
-  for (const az of zones) entries.push({ DnsName: `${label}-${az}.${domain}`, HostedZoneId: zone });
+  for (const az of zones) entries.push({ DnsName: zonalEndpointName(names, az), HostedZoneId: zone });
   if (endpoint.privateDnsEnabled && service.privateDnsName) {
     entries.push({ DnsName: service.privateDnsName, HostedZoneId: privateHostedZoneId(endpoint.id) });
   }
