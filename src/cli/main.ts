@@ -1,6 +1,6 @@
 /** The `underpass` command line. */
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
-import { DEFAULT_ACCOUNT, DEFAULT_PORT, startUnderpass } from '../control/app.js';
+import { DEFAULT_ACCOUNT, DEFAULT_DNS_PORT, DEFAULT_PORT, startUnderpass } from '../control/app.js';
 import { findRegion } from '../core/regions.js';
 import { DEFAULT_PREFIX, isValidPrefix } from '../net/names.js';
 import { adminRequest, ApiClient } from './api-client.js';
@@ -44,6 +44,8 @@ program.command('up')
     .choices(NETWORK_MODES).default((process.env.UNDERPASS_NETWORK ?? 'auto') as NetworkMode))
   .option('--net-prefix <prefix>', `name prefix of the namespaces and links the netns network creates, e.g. to run two Underpasses on one host (env UNDERPASS_NET_PREFIX)`,
     process.env.UNDERPASS_NET_PREFIX ?? DEFAULT_PREFIX)
+  .option('--public-dns <ip[:port]>', 'the "public" DNS: upstream of the VPC resolvers, asked for private DNS name verification (env UNDERPASS_PUBLIC_DNS; default: the host\'s nameserver)', process.env.UNDERPASS_PUBLIC_DNS)
+  .option('--dns-port <port>', 'the host\'s DNS listener on 127.0.0.1, answering the public endpoint names (env UNDERPASS_DNS_PORT; 0: any free port)', portArg, process.env.UNDERPASS_DNS_PORT ? parsePort(process.env.UNDERPASS_DNS_PORT) : DEFAULT_DNS_PORT)
   .action(async (o) => {
     if (!findRegion(o.region)) throw new InvalidArgumentError(`unknown region '${o.region}'`);
     if (!['dev', 'open', 'strict'].includes(o.auth)) throw new InvalidArgumentError(`--auth must be dev, open or strict, not '${o.auth}'`);
@@ -54,6 +56,7 @@ program.command('up')
     const up = await startUnderpass({
       host: o.host, port: o.port ?? defaultPort() ?? DEFAULT_PORT, dataDir, databaseUrl: process.env.DATABASE_URL,
       region: o.region, auth: o.auth, defaultAccount: o.defaultAccount, network: o.network, netPrefix: o.netPrefix,
+      dnsPort: o.dnsPort, ...(o.publicDns ? { publicDns: o.publicDns } : {}),
     });
     const endpoint = `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${up.port}`;
     console.log(`Underpass is up: EC2 and ELBv2 APIs on ${endpoint} (region ${up.region})`);
@@ -67,6 +70,7 @@ program.command('up')
       console.log('  credentials (strict): only keys made by `underpass accounts create`');
     }
     console.log(`  ${up.networkNote}`);
+    if (up.dataPlane?.dnsHostPort) console.log(`  DNS: each VPC's resolver at its base + 2; from this host: dig @127.0.0.1 -p ${up.dataPlane.dnsHostPort} <endpoint DNS name>`);
     console.log(`  try: aws --endpoint-url ${endpoint} --region ${up.region} ec2 describe-availability-zones`);
     let closing = false;
     const stop = async () => {

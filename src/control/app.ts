@@ -3,7 +3,7 @@
  * `underpass up` and by the tests (port 0, a temporary data directory).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../core/errors.js';
 import { newAccountKey } from './auth/accounts.js';
@@ -41,6 +41,10 @@ export interface UnderpassOptions {
   netPrefix?: string;
   /** TESTS ONLY: health-check interval in ms instead of the target groups' seconds. */
   healthIntervalOverrideMs?: number;
+  /** The "public DNS" ("ip" or "ip:port"): the resolvers' upstream (and what private DNS verification asks). Default: the host's first nameserver. */
+  publicDns?: string;
+  /** Port of the host's DNS listener on 127.0.0.1 (0: any free one); none when absent. */
+  dnsPort?: number;
 }
 
 export interface Underpass {
@@ -63,6 +67,8 @@ export interface Underpass {
 }
 
 export const DEFAULT_PORT = 4570;
+/** The host's DNS listener (127.0.0.1) that `underpass up` opens by default. */
+export const DEFAULT_DNS_PORT = 4553;
 export const DEFAULT_ACCOUNT = '000000000000';
 
 export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass> {
@@ -70,10 +76,13 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
   const auth = opts.auth ?? 'dev';
   const host = opts.host ?? '127.0.0.1';
   const config: ControlConfig = { ...DEFAULT_CONTROL_CONFIG, region, stateDelayMs: opts.stateDelayMs ?? DEFAULT_CONTROL_CONFIG.stateDelayMs };
+  if (opts.publicDns) config.publicDns = parseDnsServer(opts.publicDns);
   mkdirSync(opts.dataDir, { recursive: true });
   const store = await Store.open({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
+  const upstream = opts.publicDns !== undefined ? parseDnsServer(opts.publicDns) : hostNameserver();
   const network = await chooseNetwork(opts.network ?? 'auto', {
     dataDir: opts.dataDir, ...(opts.netPrefix ? { prefix: opts.netPrefix } : {}),
+    dns: { ...(upstream ? { upstream } : {}), ...(opts.dnsPort !== undefined ? { hostPort: opts.dnsPort } : {}) },
     ...(opts.healthIntervalOverrideMs ? { healthIntervalOverrideMs: opts.healthIntervalOverrideMs } : {}),
   }).catch(async (err: unknown) => { await store.close(); throw err; });
   const dataPlane = network.dataPlane;
@@ -204,5 +213,25 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
 function promoteReady(d: DesiredState, plane: DataPlane): void {
   for (const ep of d.endpoints) {
     if (!ep.serving && plane.endpointReadiness(ep.endpointId).ready) ep.serving = true;
+  }
+}
+
+/** "ip" or "ip:port" (default port 53); IPv4 only. */
+export function parseDnsServer(text: string): { host: string; port: number } {
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/.exec(text.trim());
+  const port = m?.[2] ? Number(m[2]) : 53;
+  if (!m || port < 1 || port > 65535 || m[1]!.split('.').some((o) => Number(o) > 255)) {
+    throw new ApiError('InvalidParameterValue', `public DNS '${text}' is not an IPv4 address with an optional :port`);
+  }
+  return { host: m[1]!, port };
+}
+
+/** The host's first IPv4 nameserver from /etc/resolv.conf, if any. */
+function hostNameserver(): { host: string; port: number } | undefined {
+  try {
+    const line = readFileSync('/etc/resolv.conf', 'utf8').split('\n').find((l) => /^\s*nameserver\s+\d+\.\d+\.\d+\.\d+\s*$/.test(l));
+    return line ? { host: line.trim().split(/\s+/)[1]!, port: 53 } : undefined;
+  } catch {
+    return undefined;
   }
 }

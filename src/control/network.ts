@@ -32,7 +32,11 @@ export function netnsUnavailable(): string | undefined {
   return undefined;
 }
 
-export async function chooseNetwork(choice: NetworkChoice, opts: { dataDir: string; prefix?: string; healthIntervalOverrideMs?: number }): Promise<Network> {
+export async function chooseNetwork(choice: NetworkChoice, opts: {
+  dataDir: string; prefix?: string; healthIntervalOverrideMs?: number;
+  /** The resolvers' upstream and the host listener's port (DataPlaneOptions.dns). */
+  dns?: { upstream?: { host: string; port: number }; hostPort?: number };
+}): Promise<Network> {
   const prefix = opts.prefix ?? DEFAULT_PREFIX;
   if (choice === 'none') return { kind: 'none', prefix, note: 'network: none (--network none): the API only, endpoints carry no traffic' };
   const why = choice === 'loopback' ? 'loopback was asked for' : netnsUnavailable();
@@ -43,6 +47,7 @@ export async function chooseNetwork(choice: NetworkChoice, opts: { dataDir: stri
   const dataPlane = new DataPlane({
     backend,
     flowLogDir: join(opts.dataDir, 'flow-logs'),
+    dns: opts.dns ?? {},
     ...(opts.healthIntervalOverrideMs ? { healthIntervalOverrideMs: opts.healthIntervalOverrideMs } : {}),
   });
   await dataPlane.start();

@@ -13,10 +13,11 @@
  * accepting connections itself and leave them hanging); a connection it still accepted in that
  * short window is reset at once, so the client sees a refusal instead of a hang.
  */
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { HelperReply, HelperRequest } from './listeners.js';
 
-function send(msg: HelperReply, handle?: Server): Promise<void> {
+function send(msg: HelperReply, handle?: Server | UdpSocket): Promise<void> {
   return new Promise((resolve, reject) => {
     if (!process.send || !process.connected) { reject(new Error('IPC channel closed')); return; }
     process.send(msg, handle, {}, (err) => (err ? reject(err) : resolve()));
@@ -53,6 +54,27 @@ async function listen(req: Extract<HelperRequest, { type: 'listen' }>): Promise<
   }
 }
 
+/** A bound UDP socket (e.g. a VPC resolver's port 53), handed over like the TCP servers. */
+async function listenUdp(req: Extract<HelperRequest, { type: 'listen-udp' }>): Promise<void> {
+  const sock = createSocket({ type: 'udp4' });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      sock.once('error', reject);
+      sock.bind({ address: req.host, port: req.port, exclusive: true }, () => { sock.off('error', reject); resolve(); });
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    sock.close();
+    await send({ type: 'error', id: req.id, code: e.code ?? 'EUNKNOWN', message: e.message }).catch(() => {});
+    return;
+  }
+  try {
+    await send({ type: 'listening', id: req.id, address: req.host, port: sock.address().port }, sock);
+  } finally {
+    sock.close();
+  }
+}
+
 function main(): void {
   if (!process.send) {
     process.stderr.write('listen-helper: must be started with an IPC channel\n');
@@ -61,6 +83,7 @@ function main(): void {
   process.on('message', (raw: unknown) => {
     const req = raw as HelperRequest;
     if (req?.type === 'listen') void listen(req);
+    else if (req?.type === 'listen-udp') void listenUdp(req);
     else if (req?.type === 'exit') process.disconnect();
   });
   // The parent is gone or done: nothing else keeps this process alive (handed-over servers are closed).

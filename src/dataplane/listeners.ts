@@ -9,6 +9,7 @@
  * send completes (else it keeps accepting and leaves those connections hanging).
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { Socket as UdpSocket } from 'node:dgram';
 import type { Server } from 'node:net';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +24,7 @@ import type { FlowRecord, ListenerCounters } from './flow-record.js';
 /** Parent → listen helper. */
 export type HelperRequest =
   | { type: 'listen'; id: number; host: string; port: number; backlog?: number }
+  | { type: 'listen-udp'; id: number; host: string; port: number }
   | { type: 'exit' };
 
 /** Listen helper → parent (`listening` carries the server handle). */
@@ -89,7 +91,7 @@ function tsProgram(file: string, nofile?: number): string[] {
   return node;
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     p,
@@ -114,7 +116,7 @@ function awaitReady(child: ChildProcess, what: string, timeoutMs: number): Promi
 }
 
 /** Kills a child we started (SIGTERM, then SIGKILL after `graceMs`) and waits for its exit (bounded). */
-async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+export async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   if (child.connected) child.disconnect();
@@ -127,8 +129,8 @@ async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
  * Sends a server handle to `child` and closes this process's copy once the send has completed.
  * A connection this copy still accepted in between is reset (not left hanging).
  */
-export function handOver(child: ChildProcess, msg: WorkerRequest, server: Server, opts: { keepOpen?: boolean } = {}): Promise<void> {
-  if (server.listenerCount('connection') === 0) server.on('connection', (s) => { s.on('error', () => {}); s.resetAndDestroy(); });
+export function handOver(child: ChildProcess, msg: WorkerRequest | object, server: Server | UdpSocket, opts: { keepOpen?: boolean } = {}): Promise<void> {
+  if (!('send' in server) && server.listenerCount('connection') === 0) server.on('connection', (s) => { s.on('error', () => {}); s.resetAndDestroy(); });
   const close = () => { if (!opts.keepOpen) server.close(); };
   return new Promise<void>((resolve, reject) => {
     const ok = child.send(msg, server, {}, (err) => {
@@ -140,7 +142,7 @@ export function handOver(child: ChildProcess, msg: WorkerRequest, server: Server
 }
 
 /** Starts `program` inside `namespace` with an IPC channel and waits for its ready message (killed on failure). */
-async function spawnReady(backend: ProcessHost, namespace: string, program: string, label: string, timeoutMs = 10_000, env?: NodeJS.ProcessEnv, nofile?: number): Promise<{ child: ChildProcess; startMs: number }> {
+export async function spawnReady(backend: ProcessHost, namespace: string, program: string, label: string, timeoutMs = 10_000, env?: NodeJS.ProcessEnv, nofile?: number): Promise<{ child: ChildProcess; startMs: number }> {
   const t0 = performance.now();
   const child = backend.execIn(namespace, tsProgram(program, nofile), { stdio: IPC_STDIO, cwd: REPO_ROOT, ...(env ? { env: { ...process.env, ...env } } : {}) });
   try {
@@ -157,18 +159,18 @@ export class ListenHelper {
   /** Spawn → `ready` in ms (tsx start included). */
   startMs = 0;
   #nextId = 1;
-  readonly #pending = new Map<number, { resolve(s: Server): void; reject(e: Error): void }>();
+  readonly #pending = new Map<number, { resolve(s: Server | UdpSocket): void; reject(e: Error): void }>();
 
   private constructor(readonly namespace: string, readonly child: ChildProcess) {
     child.on('message', (m: unknown, handle: unknown) => {
       const r = m as HelperReply;
       if (r.type !== 'listening' && r.type !== 'error') return;
       const p = this.#pending.get(r.id);
-      if (!p) { (handle as Server | undefined)?.close(); return; }
+      if (!p) { (handle as { close(): void } | undefined)?.close(); return; }
       this.#pending.delete(r.id);
       if (r.type === 'error') p.reject(Object.assign(new Error(`listen in ${namespace}: ${r.message}`), { code: r.code }));
       else if (!handle) p.reject(new Error(`listen in ${namespace}: helper sent no handle`));
-      else p.resolve(handle as Server);
+      else p.resolve(handle as Server | UdpSocket);
     });
     child.on('exit', () => {
       for (const p of this.#pending.values()) p.reject(new Error(`listen helper in ${namespace} exited`));
@@ -190,12 +192,21 @@ export class ListenHelper {
    * 'connection' listener) or to be forwarded with `handOver` (which closes this copy).
    */
   listen(host: string, port: number, opts: { timeoutMs?: number; backlog?: number } = {}): Promise<Server> {
-    const id = this.#nextId++;
-    const p = new Promise<Server>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    const req: HelperRequest = { type: 'listen', id, host, port, ...(opts.backlog ? { backlog: opts.backlog } : {}) };
+    const req: HelperRequest = { type: 'listen', id: this.#nextId++, host, port, ...(opts.backlog ? { backlog: opts.backlog } : {}) };
+    return this.#ask(req, opts.timeoutMs) as Promise<Server>;
+  }
+
+  /** A UDP socket bound to ip:port inside the helper's namespace. */
+  listenUdp(host: string, port: number, opts: { timeoutMs?: number } = {}): Promise<UdpSocket> {
+    return this.#ask({ type: 'listen-udp', id: this.#nextId++, host, port }, opts.timeoutMs) as Promise<UdpSocket>;
+  }
+
+  #ask(req: Extract<HelperRequest, { id: number }>, timeoutMs?: number): Promise<Server | UdpSocket> {
+    const { id, host, port } = req;
+    const p = new Promise<Server | UdpSocket>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
     if (!this.child.connected) return Promise.reject(new Error(`listen helper in ${this.namespace} is not connected`));
     this.child.send(req);
-    return withTimeout(p, opts.timeoutMs ?? 5000, `listen ${host}:${port} in ${this.namespace}`).catch((err) => {
+    return withTimeout(p, timeoutMs ?? 5000, `listen ${host}:${port} in ${this.namespace}`).catch((err) => {
       this.#pending.delete(id);
       throw err;
     });

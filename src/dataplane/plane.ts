@@ -22,6 +22,10 @@ import type { NetworkBackend } from '../net/backend.js';
 import type { Workload } from '../net/netns.js';
 import { ListenHelper, NodeWorkerProcess, type WorkerReport } from './listeners.js';
 import { DataPlaneMetrics } from './metrics.js';
+import { DnsWorkerProcess } from './dns-process.js';
+import { HOST_PROCESSES } from '../net/backend.js';
+import { createSocket as createUdpSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { FlowLogWriter } from './flow-log.js';
 import { listenerLabels, targetHealthRows } from './labels.js';
 import type { ListenerLabels } from './flow-record.js';
@@ -34,6 +38,11 @@ export interface DataPlaneOptions {
   onReport?: (r: WorkerReport) => void;
   /** Where the flow log goes (`<dir>/flows.log`); none when absent. */
   flowLogDir?: string;
+  /**
+   * The resolvers: every VPC's at base + 2 (port 53), answering its view and forwarding the rest to
+   * `upstream`; `hostPort` also serves the host's view on 127.0.0.1 (0: any free port). Absent: no resolver.
+   */
+  dns?: { upstream?: { host: string; port: number }; hostPort?: number };
   /** TESTS ONLY: health-check interval in ms instead of the groups' seconds. */
   healthIntervalOverrideMs?: number;
   /**
@@ -121,10 +130,63 @@ export class DataPlane {
     (this.#opts.log ?? ((m: string) => console.error(`underpass data plane: ${m}`)))(msg);
   }
 
-  /** Removes what a previous run left (crash recovery). */
+  /** Removes what a previous run left (crash recovery); starts the resolver worker and the host DNS listener. */
   async start(): Promise<void> {
     const owned = await this.backend.sweep();
     if (owned.namespaces.length) this.#log(`removed ${owned.namespaces.length} namespace(s) left by a previous run`);
+    if (this.#opts.dns) {
+      this.#dns = await DnsWorkerProcess.start(HOST_PROCESSES, '');
+      await this.#dns.configure({ version: 0, networks: [], dnsRecords: [], ...(this.#opts.dns.upstream ? { upstream: this.#opts.dns.upstream } : {}) });
+      if (this.#opts.dns.hostPort !== undefined) {
+        const udp = createUdpSocket('udp4');
+        await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind({ address: '127.0.0.1', port: this.#opts.dns!.hostPort }, () => resolve()); });
+        this.dnsHostPort = udp.address().port;
+        const tcp = createServer();
+        await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen({ host: '127.0.0.1', port: this.dnsHostPort }, () => resolve()); });
+        await this.#dns.attach('host/udp', 'host', udp);
+        await this.#dns.attach('host/tcp', 'host', tcp);
+      }
+    }
+  }
+
+  /** The host DNS listener's port on 127.0.0.1, when there is one. */
+  dnsHostPort: number | undefined;
+  #dns: DnsWorkerProcess | undefined;
+  /** VPCs whose resolver sockets are attached to the worker; the reason when opening them failed. */
+  readonly #resolvers = new Map<string, string | undefined>();
+
+  /** Opens each VPC's resolver sockets (UDP and TCP at base + 2, port 53) and gives the worker the new records. */
+  async #applyDns(d: DesiredState): Promise<void> {
+    const dns = this.#dns;
+    if (!dns) return;
+    await dns.configure({ version: d.version, networks: d.networks, dnsRecords: d.dnsRecords, ...(this.#opts.dns?.upstream ? { upstream: this.#opts.dns.upstream } : {}) });
+    const want = new Set(d.networks.map((n) => n.vpcId));
+    for (const vpcId of [...this.#resolvers.keys()]) {
+      if (want.has(vpcId)) continue;
+      this.#resolvers.delete(vpcId);
+      await dns.detach(`${vpcId}/udp`).catch(() => {});
+      await dns.detach(`${vpcId}/tcp`).catch(() => {});
+    }
+    for (const n of d.networks) {
+      if (this.#resolvers.has(n.vpcId)) continue;
+      const b = this.backend;
+      const host = b.hostAddress(n.vpcId, n.resolverIp);
+      let helper = this.#helpers.get(n.vpcId);
+      const temporary = !helper;
+      try {
+        helper ??= await ListenHelper.start(b, b.routerNamespace(n.vpcId));
+        const udp = await helper.listenUdp(host, 53);
+        await dns.attach(`${n.vpcId}/udp`, n.vpcId, udp);
+        const tcp = await helper.listen(host, 53);
+        await dns.attach(`${n.vpcId}/tcp`, n.vpcId, tcp);
+        this.#resolvers.set(n.vpcId, undefined);
+      } catch (err) {
+        this.#resolvers.set(n.vpcId, (err as Error).message);
+        this.#log(`resolver of ${n.vpcId} at ${host}:53: ${(err as Error).message}`);
+      } finally {
+        if (temporary) await helper?.close();
+      }
+    }
   }
 
   /** The desired state last applied completely. */
@@ -188,6 +250,9 @@ export class DataPlane {
       await b.ensureVpc({ vpcId: n.vpcId, cidr: n.cidr, subnets: n.subnets.map((s) => ({ subnetId: s.subnetId, cidr: s.cidr })) });
       this.#vpcs.set(n.vpcId, k);
     }
+    // 2b. The VPCs' resolvers and what they answer.
+    await this.#applyDns(d);
+
     // 3. Workloads (user-created ENIs) and ENI addresses on the routers.
     const wantAddr = new Map<string, Set<string>>();
     const wantWorkloads = new Map<string, DesiredState['interfaces'][number]>();
@@ -404,6 +469,7 @@ export class DataPlane {
     while (this.#running) await this.#running.catch(() => {});
     await Promise.all([...this.#workers.values()].flatMap((w) => w.workers.map((x) => x.close().catch(() => {}))));
     await Promise.all([...this.#helpers.values()].map((h) => h.close().catch(() => {})));
+    await this.#dns?.close().catch(() => {});
     this.#workers.clear();
     this.#helpers.clear();
     this.#listeners.clear();

@@ -16,7 +16,7 @@ function imports(file: string): string[] {
   return [...src.matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
 }
 
-const PURE = ['src/core', 'src/wire', 'src/policy', 'src/reconcile'];
+const PURE = ['src/core', 'src/wire', 'src/policy', 'src/reconcile', 'src/dns'];
 /** node: modules a pure folder may use (no network, no database, no child processes). */
 const ALLOWED_NODE = new Set(['node:crypto']);
 /** wire/model.ts reads its bundled model files once at load: the only file access in pure code. */

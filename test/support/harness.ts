@@ -63,7 +63,7 @@ export async function startTestServer(t: TestContext | { after: (fn: () => Promi
   const databaseUrl = db?.url ?? opts.databaseUrl;
   // No network unless asked: netns tests pass network 'netns' and get a prefix of their own (never the user's 'up-').
   const netPrefix = opts.netPrefix ?? `ut${(process.pid * 7 + ++servers) % 1000}-`;
-  up = await startUnderpass({ port: 0, stateDelayMs: 50, tickMs: 20, network: 'none', ...opts, netPrefix, dataDir, databaseUrl });
+  up = await startUnderpass({ port: 0, stateDelayMs: 50, tickMs: 20, network: 'none', dnsPort: 0, ...opts, netPrefix, dataDir, databaseUrl });
   return Object.assign(up, { endpoint: `http://127.0.0.1:${up.port}` });
 }
 

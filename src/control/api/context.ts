@@ -10,6 +10,11 @@ export interface ControlConfig {
   stateDelayMs: number;
   /** How long deleted/rejected endpoints and deleted services stay visible. */
   deletedRetentionMs: number;
+  /**
+   * The DNS server Underpass treats as the public DNS (`--public-dns`, `UNDERPASS_PUBLIC_DNS`):
+   * private DNS name verification looks TXT records up there. Absent: checks cannot succeed.
+   */
+  publicDns?: { host: string; port: number };
   /** The running data plane, when there is one: what it reports back. */
   dataPlane?: DataPlaneView;
 }
