@@ -26,7 +26,7 @@
  */
 import dnsPacket from 'dns-packet';
 import { parseQuery, type ParsedQuery, type Rcode } from './query.js';
-import { ANSWER_TTL, encodeHeaderReply, encodeReply, soa, type Transport } from './reply.js';
+import { ANSWER_TTL, encodeHeaderReply, encodeReply, soa, type ReplyRecord, type Transport } from './reply.js';
 import { lookup, PUBLIC_APEX, publicRecord, type Views, type Lookup, type NameRecord } from './views.js';
 
 export type Where = { vpcId: string } | { host: true };
@@ -37,7 +37,7 @@ export type Verdict =
   | { kind: 'forward'; reason: string; name: string; type: string }
   | { kind: 'drop'; reason: string };
 
-type Answered = { rcode: Rcode; answers: dnsPacket.Answer[]; authorities: dnsPacket.Answer[]; reason: string };
+type Answered = { rcode: Rcode; answers: ReplyRecord[]; authorities: ReplyRecord[]; reason: string };
 
 function rotate<T>(xs: readonly T[], by: number): T[] {
   if (xs.length < 2) return [...xs];
@@ -45,9 +45,9 @@ function rotate<T>(xs: readonly T[], by: number): T[] {
   return [...xs.slice(k), ...xs.slice(0, k)];
 }
 
-function addressRecords(rec: NameRecord, owner: string, type: string, id: number): dnsPacket.Answer[] {
-  const a = type === 'A' || type === 'ANY' ? rotate(rec.a, id).map((ip) => ({ type: 'A' as const, name: owner, ttl: ANSWER_TTL, class: 'IN' as const, data: ip })) : [];
-  const aaaa = type === 'AAAA' || type === 'ANY' ? rotate(rec.aaaa, id).map((ip) => ({ type: 'AAAA' as const, name: owner, ttl: ANSWER_TTL, class: 'IN' as const, data: ip })) : [];
+function addressRecords(rec: NameRecord, owner: string, type: string, id: number): ReplyRecord[] {
+  const a = type === 'A' || type === 'ANY' ? rotate(rec.a, id).map((ip) => ({ type: 'A' as const, name: owner, ttl: ANSWER_TTL, data: ip })) : [];
+  const aaaa = type === 'AAAA' || type === 'ANY' ? rotate(rec.aaaa, id).map((ip) => ({ type: 'AAAA' as const, name: owner, ttl: ANSWER_TTL, data: ip })) : [];
   return [...a, ...aaaa];
 }
 
@@ -56,7 +56,7 @@ function answerRecord(views: Views, found: Extract<Lookup, { kind: 'record' }>, 
   const what = `${found.scope}${found.wildcard ? ' wildcard' : ''} ${record.kind} name ${record.name} of ${record.endpointId}`;
   const target = record.cname ? publicRecord(views, record.cname) : undefined;
   if (record.cname && target) {
-    const cname: dnsPacket.Answer = { type: 'CNAME', name: q.name, ttl: ANSWER_TTL, class: 'IN', data: record.cname };
+    const cname: ReplyRecord = { type: 'CNAME', name: q.name, ttl: ANSWER_TTL, data: record.cname };
     if (q.type === 'CNAME') return { rcode: 'NOERROR', answers: [cname], authorities: [], reason: `${what}: CNAME` };
     const rest = addressRecords(target, record.cname, q.type, q.id);
     return rest.length
@@ -106,7 +106,7 @@ export function answerQuery(views: Views, where: Where, query: Buffer | dnsPacke
     if (parsed.kind === 'drop') return parsed;
     if (parsed.kind === 'error') {
       const { reply, question } = parsed;
-      return { kind: 'reply', packet: encodeHeaderReply(reply, question as dnsPacket.Question | undefined), rcode: reply.rcode, truncated: false, reason: reply.reason };
+      return { kind: 'reply', packet: encodeHeaderReply(reply, question), rcode: reply.rcode, truncated: false, reason: reply.reason };
     }
     const q = parsed.query;
     if (!q.representable) return { kind: 'forward', reason: 'question name not representable as text: not one of ours', name: q.lower, type: q.type };
@@ -115,7 +115,7 @@ export function answerQuery(views: Views, where: Where, query: Buffer | dnsPacke
     const a = answerLookup(views, found, q);
     const { packet, truncated } = encodeReply({
       id: q.id, rd: q.rd, cd: q.cd, aa: true, rcode: a.rcode,
-      question: { name: q.name, type: q.type as dnsPacket.RecordType, class: 'IN' },
+      question: { name: q.name, type: q.typeCode, klass: 1 },
       answers: a.answers, authorities: a.authorities, ...(q.edns ? { edns: q.edns } : {}),
     }, transport);
     return { kind: 'reply', packet, rcode: a.rcode, truncated, reason: truncated ? `${a.reason}; truncated (TC) over ${transport}` : a.reason };
@@ -144,7 +144,7 @@ export function servfail(query: Buffer): Buffer | undefined {
     }
     return encodeReply({
       id: q.id, rd: q.rd, cd: q.cd, aa: false, rcode: 'SERVFAIL',
-      question: { name: q.name, type: q.type as dnsPacket.RecordType, class: 'IN' },
+      question: { name: q.name, type: q.typeCode, klass: 1 },
       answers: [], authorities: [], ...(q.edns ? { edns: q.edns } : {}),
     }, 'tcp').packet;
   } catch {

@@ -26,7 +26,6 @@ import { asciiLower } from './views.js';
 export const MAX_QUERY_BYTES = 4096;
 /** dns-packet's name codec (exported by the package, left out of @types/dns-packet). */
 const nameCodec = (dnsPacket as unknown as { name: { encode(n: string): Buffer; encodingLength(n: string): number } }).name;
-const KNOWN_CLASSES = new Set(['IN', 'CS', 'CH', 'HS', 'ANY']);
 /** OPT, and room for a TSIG or SIG(0) the resolver ignores. */
 export const MAX_ADDITIONALS = 4;
 
@@ -71,7 +70,8 @@ export interface HeaderReply {
 
 export type ParseResult =
   | { kind: 'query'; query: ParsedQuery }
-  | { kind: 'error'; reply: HeaderReply; question?: { name: string; type: string; class: string } }
+  /** `question`: echoed in the reply when the packet got that far. */
+  | { kind: 'error'; reply: HeaderReply; question?: { name: string; type: number; klass: number } }
   | { kind: 'drop'; reason: string };
 
 const QR = 0x8000;
@@ -122,13 +122,13 @@ export function parseQuery(buf: Buffer): ParseResult {
   if (opt && opt.ednsVersion !== 0) return err('BADVERS', `EDNS version ${opt.ednsVersion} (only 0)`, edns);
   const typeCode = buf.readUInt16BE(12 + nameLen);
   const klass = buf.readUInt16BE(14 + nameLen);
-  // Echo the question in these replies only when dns-packet can encode it back as it came (a known class).
-  const question = KNOWN_CLASSES.has(q.class ?? '') ? { name: q.name, type: q.type, class: q.class ?? 'IN' } : undefined;
+  const representable = nameCodec.encodingLength(q.name) === nameLen && nameCodec.encode(q.name).equals(buf.subarray(12, 12 + nameLen));
+  // Echo the question in these replies only when its name can be written back as it came.
+  const question = representable ? { name: q.name, type: typeCode, klass } : undefined;
   const withQuestion = (r: ParseResult): ParseResult => (r.kind === 'error' && question ? { ...r, question } : r);
   if (q.type === 'OPT') return withQuestion(err('FORMERR', 'OPT as the question type', edns));
   if (klass !== 1) return withQuestion(err('REFUSED', `class ${q.class ?? klass} (only IN)`, edns));
   if (q.type === 'AXFR' || q.type === 'IXFR') return withQuestion(err('REFUSED', `${q.type}: no zone transfers`, edns));
-  const representable = nameCodec.encodingLength(q.name) === nameLen && nameCodec.encode(q.name).equals(buf.subarray(12, 12 + nameLen));
   return {
     kind: 'query',
     query: {

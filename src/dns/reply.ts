@@ -29,19 +29,6 @@ export const NEGATIVE_TTL = 60;
 
 export type Transport = 'udp' | 'tcp';
 
-export interface ReplyParts {
-  id: number;
-  rd: boolean;
-  cd: boolean;
-  aa: boolean;
-  rcode: Rcode;
-  question?: dnsPacket.Question;
-  answers: dnsPacket.Answer[];
-  authorities: dnsPacket.Answer[];
-  edns?: Edns;
-  /** The query's opcode (0 = QUERY). */
-  opcode?: number;
-}
 
 const QR = 0x8000;
 const AA = dnsPacket.AUTHORITATIVE_ANSWER;
@@ -50,20 +37,23 @@ const RD = dnsPacket.RECURSION_DESIRED;
 const RA = dnsPacket.RECURSION_AVAILABLE;
 const CD = dnsPacket.CHECKING_DISABLED;
 
-export function soa(zone: string): dnsPacket.Answer {
+/** The records a reply holds. */
+export type ReplyRecord =
+  | { type: 'A' | 'AAAA' | 'CNAME'; name: string; ttl: number; data: string }
+  | { type: 'SOA'; name: string; ttl: number; data: dnsPacket.SoaData };
+
+/** dns-packet's per-type codecs (exported by the package, left out of @types/dns-packet). */
+interface Codec<T> { encode(data: T): Buffer; encodingLength(data: T): number }
+const codecs = dnsPacket as unknown as { a: Codec<string>; aaaa: Codec<string>; soa: Codec<dnsPacket.SoaData> };
+const TYPE = { A: 1, CNAME: 5, SOA: 6, AAAA: 28, OPT: 41 } as const;
+
+export function soa(zone: string): ReplyRecord {
   return {
-    type: 'SOA', name: zone, ttl: NEGATIVE_TTL, class: 'IN',
+    type: 'SOA', name: zone, ttl: NEGATIVE_TTL,
     data: {
       mname: 'ns-1536.awsdns-00.co.uk', rname: 'awsdns-hostmaster.amazon.com',
       serial: 1, refresh: 7200, retry: 900, expire: 1209600, minimum: NEGATIVE_TTL,
     },
-  };
-}
-
-function opt(edns: Edns, rcode: number): dnsPacket.Answer {
-  return {
-    type: 'OPT', name: '.', udpPayloadSize: UDP_PAYLOAD_SIZE, extendedRcode: rcode >> 4, ednsVersion: 0,
-    flags: edns.dnssecOk ? dnsPacket.DNSSEC_OK : 0, flag_do: edns.dnssecOk, options: [],
   };
 }
 
@@ -73,25 +63,133 @@ export function replyLimit(transport: Transport, edns: Edns | undefined): number
   return edns ? Math.min(Math.max(512, edns.udpPayloadSize), UDP_PAYLOAD_SIZE) : 512;
 }
 
-function flagsOf(p: ReplyParts, truncated: boolean): number {
+/**
+ * A message writer with name compression (RFC 1035 §4.1.4): a name, or its tail, written before is
+ * replaced by a pointer to it. Suffixes match byte for byte (case included), so an answer owned by
+ * the question's name points at the question and keeps its case (DNS 0x20). dns-packet encodes
+ * without compression; a CNAME and a few regional names would not fit in 512 bytes otherwise.
+ */
+class Writer {
+  readonly #chunks: Buffer[] = [];
+  #length = 0;
+  readonly #names = new Map<string, number>();
+
+  get length(): number {
+    return this.#length;
+  }
+
+  bytes(b: Buffer): void {
+    this.#chunks.push(b);
+    this.#length += b.length;
+  }
+
+  u16(n: number): void {
+    const b = Buffer.alloc(2);
+    b.writeUInt16BE(n & 0xffff, 0);
+    this.bytes(b);
+  }
+
+  u32(n: number): void {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n >>> 0, 0);
+    this.bytes(b);
+  }
+
+  /** `name` without trailing dot ('.' or '' is the root); labels are written as their UTF-8 bytes. */
+  name(name: string, compress = true): void {
+    const labels = name === '.' || name === '' ? [] : name.split('.');
+    for (let i = 0; i < labels.length; i++) {
+      const suffix = labels.slice(i).join('.');
+      const at = compress ? this.#names.get(suffix) : undefined;
+      if (at !== undefined) {
+        this.u16(0xc000 | at);
+        return;
+      }
+      if (compress && this.#length < 0x3fff) this.#names.set(suffix, this.#length);
+      const label = Buffer.from(labels[i]!, 'utf8');
+      this.bytes(Buffer.from([label.length]));
+      this.bytes(label);
+    }
+    this.bytes(Buffer.from([0]));
+  }
+
+  record(r: ReplyRecord): void {
+    this.name(r.name);
+    this.u16(TYPE[r.type]);
+    this.u16(1);
+    this.u32(r.ttl);
+    if (r.type === 'CNAME') {
+      const lengthAt = this.#chunks.length;
+      this.u16(0);
+      const start = this.#length;
+      this.name(r.data);
+      this.#chunks[lengthAt]!.writeUInt16BE(this.#length - start, 0);
+      return;
+    }
+    // dns-packet's rdata codecs write the 2-byte length first.
+    if (r.type === 'SOA') this.bytes(codecs.soa.encode(r.data));
+    else this.bytes(r.type === 'A' ? codecs.a.encode(r.data) : codecs.aaaa.encode(r.data));
+  }
+
+  /** The OPT pseudo-record (RFC 6891 §6.1.2): root owner, class = our UDP size, TTL = extended rcode, version, flags. */
+  opt(edns: Edns, rcode: number): void {
+    this.bytes(Buffer.from([0]));
+    this.u16(TYPE.OPT);
+    this.u16(UDP_PAYLOAD_SIZE);
+    this.u32(((rcode >> 4) << 24) | (0 << 16) | (edns.dnssecOk ? dnsPacket.DNSSEC_OK : 0));
+    this.u16(0);
+  }
+
+  done(): Buffer {
+    return Buffer.concat(this.#chunks, this.#length);
+  }
+}
+
+export interface ReplyParts {
+  id: number;
+  rd: boolean;
+  cd: boolean;
+  aa: boolean;
+  rcode: Rcode;
+  /** `type` and `klass` as numbers, as on the wire. */
+  question?: { name: string; type: number; klass: number };
+  answers: ReplyRecord[];
+  authorities: ReplyRecord[];
+  edns?: Edns;
+  /** The query's opcode (0 = QUERY). */
+  opcode?: number;
+}
+
+function write(p: ReplyParts, truncated: boolean): Buffer {
   const rcode = RCODE[p.rcode];
-  return QR | ((p.opcode ?? 0) << 11) | (p.aa ? AA : 0) | (truncated ? TC : 0) | (p.rd ? RD : 0) | RA | (p.cd ? CD : 0) | (rcode & 0xf);
+  const w = new Writer();
+  const answers = truncated ? [] : p.answers;
+  const authorities = truncated ? [] : p.authorities;
+  w.u16(p.id);
+  w.u16(QR | ((p.opcode ?? 0) << 11) | (p.aa ? AA : 0) | (truncated ? TC : 0) | (p.rd ? RD : 0) | RA | (p.cd ? CD : 0) | (rcode & 0xf));
+  w.u16(p.question ? 1 : 0);
+  w.u16(answers.length);
+  w.u16(authorities.length);
+  w.u16(p.edns ? 1 : 0);
+  if (p.question) {
+    w.name(p.question.name);
+    w.u16(p.question.type);
+    w.u16(p.question.klass);
+  }
+  for (const r of answers) w.record(r);
+  for (const r of authorities) w.record(r);
+  if (p.edns) w.opt(p.edns, rcode);
+  return w.done();
 }
 
 export function encodeReply(p: ReplyParts, transport: Transport): { packet: Buffer; truncated: boolean } {
-  const rcode = RCODE[p.rcode];
-  const additionals = p.edns ? [opt(p.edns, rcode)] : [];
-  const questions = p.question ? [p.question] : [];
-  const full = dnsPacket.encode({
-    type: 'response', id: p.id, flags: flagsOf(p, false), questions, answers: p.answers, authorities: p.authorities, additionals,
-  });
+  const full = write(p, false);
   if (full.length <= replyLimit(transport, p.edns)) return { packet: full, truncated: false };
-  const packet = dnsPacket.encode({ type: 'response', id: p.id, flags: flagsOf(p, true), questions, answers: [], authorities: [], additionals });
-  return { packet, truncated: true };
+  return { packet: write(p, true), truncated: true };
 }
 
 /** The reply to a query that could not be parsed (or is refused before lookup): header, the question when known, OPT when known. */
-export function encodeHeaderReply(h: HeaderReply, question?: dnsPacket.Question): Buffer {
+export function encodeHeaderReply(h: HeaderReply, question?: ReplyParts['question']): Buffer {
   return encodeReply({
     id: h.id, rd: (h.flags & RD) !== 0, cd: (h.flags & CD) !== 0, aa: false, rcode: h.rcode,
     ...(question ? { question } : {}), answers: [], authorities: [], ...(h.edns ? { edns: h.edns } : {}),

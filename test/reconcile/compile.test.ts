@@ -13,7 +13,7 @@ import { isBound, type BoundEni, type DesiredState } from '../../src/reconcile/d
 import type { Snapshot } from '../../src/reconcile/snapshot.js';
 import type { Docs } from './fixtures.js';
 import { golden } from './golden.js';
-import { crossZone, endpointStates, missingZone, twoAccountFlow, twoNlbs, workloads } from './scenarios.js';
+import { crossZone, endpointStates, missingZone, privateDns, privateDnsPending, twoAccountFlow, twoNlbs, workloads } from './scenarios.js';
 
 function pick<K extends keyof DesiredState>(s: DesiredState, ...keys: K[]): Pick<DesiredState, K> {
   return Object.fromEntries(keys.map((k) => [k, s[k]])) as Pick<DesiredState, K>;
@@ -67,6 +67,7 @@ function shuffle(d: Docs, seed: number): Snapshot {
 const SCENARIOS: Array<[string, () => Docs]> = [
   ['two-account-flow', twoAccountFlow], ['endpoint-states', endpointStates], ['two-nlbs', twoNlbs],
   ['missing-zone', missingZone], ['cross-zone', crossZone], ['workloads', workloads],
+  ['private-dns', privateDns], ['private-dns-pending', privateDnsPending],
 ];
 
 describe('compileDesiredState: golden', () => {
@@ -140,6 +141,25 @@ describe('compileDesiredState: golden', () => {
       ['eni-0cccccccccccccc91', 'eni-0cccccccccccccc91', 'vpc-0ccccccccccccccc1', '10.0.1.20', 'use1-az1', ['sg-0ccccccccccccccc1']],
     ]);
     assert.deepEqual(s.endpoints, compileDesiredState(twoAccountFlow(), 1).endpoints, 'endpoints and their bindings do not change');
+  });
+
+  it('(7) a verified private DNS name, enabled by an available endpoint: a record scoped to the consumer VPC', () => {
+    const s = compileDesiredState(privateDns(), 1);
+    golden('private-dns', pick(s, 'networks', 'endpoints', 'dnsRecords'));
+    const priv = s.dnsRecords.filter((r) => r.kind === 'private');
+    assert.deepEqual(priv.map((r) => [r.id, r.scope, r.name, r.endpointId, r.a]), [
+      ['vpc-0ccccccccccccccc1 api.example.com', 'vpc-0ccccccccccccccc1', 'api.example.com', 'vpce-0ccccccccccccccc1', ['10.0.1.5', '10.0.2.5']],
+    ]);
+    assert.equal(s.endpoints[0]!.privateDnsEnabled, true);
+    const regional = s.dnsRecords.find((r) => r.kind === 'regional')!;
+    assert.deepEqual(priv[0]!.a, regional.a, 'the private name answers what the regional name does');
+  });
+
+  it('(8) the same name pendingVerification: no private record, the public names unchanged', () => {
+    const s = compileDesiredState(privateDnsPending(), 1);
+    golden('private-dns-pending', pick(s, 'dnsRecords'));
+    assert.deepEqual(s.dnsRecords.filter((r) => r.kind === 'private'), []);
+    assert.deepEqual(s.dnsRecords, compileDesiredState(twoAccountFlow(), 1).dnsRecords);
   });
 });
 

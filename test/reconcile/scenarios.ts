@@ -126,3 +126,23 @@ export function workloads(): Docs {
   );
   return docsOf(t);
 }
+
+/**
+ * (7) Private DNS: the service's private DNS name `api.example.com` is verified, and the available
+ * endpoint enables private DNS in a consumer VPC with enableDnsSupport and enableDnsHostnames on:
+ * the name resolves to the endpoint's ENIs in that VPC only.
+ */
+export function privateDns(): Docs {
+  const t = twoAccounts();
+  t.svc.privateDnsName = 'api.example.com';
+  t.svc.privateDnsNameConfiguration = { state: 'verified', type: 'TXT', name: '_0123456789abcdefghij', value: 'vpce:0123456789ABCDEFghij' };
+  t.endpoints[0]!.privateDnsEnabled = true;
+  return docsOf(t);
+}
+
+/** (8) The same, but the name is still `pendingVerification`: no private record, the public names stay. */
+export function privateDnsPending(): Docs {
+  const d = privateDns();
+  d.endpointServices[0]!.privateDnsNameConfiguration!.state = 'pendingVerification';
+  return d;
+}
