@@ -16,7 +16,7 @@ import { startServer } from './server.js';
 import { Store } from './store/store.js';
 import { substrateHandlers, substrateTick } from './services/substrate/index.js';
 import { elbHandlers, elbTick } from './services/elb/index.js';
-import { privatelinkHandlers, privatelinkNotSupported, privatelinkTick } from './services/privatelink/index.js';
+import { privatelinkHandlers, privatelinkNotSupported, privatelinkTick, startPrivateDnsVerifier } from './services/privatelink/index.js';
 import { readSnapshot } from './snapshot.js';
 import { compileDesiredState } from '../reconcile/compile.js';
 import type { DesiredState } from '../reconcile/desired-state.js';
@@ -185,6 +185,7 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
     tick().then(reconcile).catch((e) => console.error('underpass: transition tick failed', e));
   }, opts.tickMs ?? 250);
   timer.unref();
+  const verifier = startPrivateDnsVerifier(store, config);
 
   const serverFile = join(opts.dataDir, 'server.json');
   writeFileSync(serverFile, JSON.stringify({
@@ -196,6 +197,7 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
     async close() {
       closing = true;
       clearInterval(timer);
+      await verifier.stop();
       while (ticking) await ticking;
       while (reconciling) await reconciling.catch(() => {});
       await running.close();

@@ -89,7 +89,7 @@ const CASES: Case[] = [
   { name: 'ELBv2 wrong type', req: () => elb({ Action: 'DescribeLoadBalancers', PageSize: 'many' }), status: 400, code: 'ValidationError', message: /PageSize/, envelope: 'query' },
   { name: 'ELBv2 missing required parameter', req: () => elb({ Action: 'CreateTargetGroup' }), status: 400, code: 'ValidationError', message: /Name/, envelope: 'query' },
   // --- operations known but not served
-  { name: 'private DNS verification is not supported yet, and says so', req: (c) => ec2({ Action: 'StartVpcEndpointServicePrivateDnsVerification', ServiceId: c.p.serviceId }), status: 400, code: 'UnsupportedOperation', message: /StartVpcEndpointServicePrivateDnsVerification/ },
+  { name: 'connection notifications are not supported yet, and say so', req: () => ec2({ Action: 'DescribeVpcEndpointConnectionNotifications' }), status: 400, code: 'UnsupportedOperation', message: /DescribeVpcEndpointConnectionNotifications/ },
   { name: 'connection notifications are not supported yet', req: (c) => ec2({ Action: 'CreateVpcEndpointConnectionNotification', ServiceId: c.p.serviceId, ConnectionNotificationArn: 'arn:aws:sns:us-east-1:111111111111:topic', 'ConnectionEvents.1': 'Accept' }), status: 400, code: 'UnsupportedOperation', message: /CreateVpcEndpointConnectionNotification/ },
   // --- authentication (codes as src/control/auth answers them)
   { name: 'no authentication (EC2)', req: () => ec2({ Action: 'DescribeVpcs' }, { sign: false }), status: 403, code: 'MissingAuthenticationToken', envelope: 'ec2' },

@@ -2,13 +2,14 @@
 import type { Handlers } from '../../api/context.js';
 import type { Tick } from '../tick.js';
 import { providerHandlers, providerTick } from './provider/index.js';
+
+export { startPrivateDnsVerifier, type PrivateDnsVerifier } from './provider/index.js';
 import { consumerHandlers, consumerTick } from './consumer/index.js';
 
 export const privatelinkHandlers: Handlers = { ...providerHandlers, ...consumerHandlers };
 
 /** Operations of the model that are not served yet, and why (the error names them). */
 export const privatelinkNotSupported: Record<string, string> = {
-  StartVpcEndpointServicePrivateDnsVerification: 'private DNS name verification arrives with the resolver (a later issue); the name stays pendingVerification until then',
   CreateVpcEndpointConnectionNotification: 'connection notifications are not implemented yet',
   ModifyVpcEndpointConnectionNotification: 'connection notifications are not implemented yet',
   DescribeVpcEndpointConnectionNotifications: 'connection notifications are not implemented yet',

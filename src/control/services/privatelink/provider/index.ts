@@ -3,6 +3,7 @@ import type { Handlers } from '../../../api/context.js';
 import { elapsed, type Tick } from '../../tick.js';
 import { acceptVpcEndpointConnections, describeVpcEndpointConnections, rejectVpcEndpointConnections } from './connections.js';
 import { describeVpcEndpointServicePermissions, modifyVpcEndpointServicePermissions } from './permissions.js';
+import { startVpcEndpointServicePrivateDnsVerification } from './private-dns-verification.js';
 import { describeVpcEndpointServices } from './service-details.js';
 import {
   createVpcEndpointServiceConfiguration, deleteVpcEndpointServiceConfigurations, describeVpcEndpointServiceConfigurations,
@@ -10,6 +11,7 @@ import {
 } from './service-configurations.js';
 
 export { findUsableService, type UsableService } from './lookup.js';
+export { startPrivateDnsVerifier, type PrivateDnsVerifier, type VerifierOptions } from './verifier.js';
 
 export const providerHandlers: Handlers = {
   CreateVpcEndpointServiceConfiguration: createVpcEndpointServiceConfiguration,
@@ -23,6 +25,7 @@ export const providerHandlers: Handlers = {
   RejectVpcEndpointConnections: rejectVpcEndpointConnections,
   DescribeVpcEndpointConnections: describeVpcEndpointConnections,
   DescribeVpcEndpointServices: describeVpcEndpointServices,
+  StartVpcEndpointServicePrivateDnsVerification: startVpcEndpointServicePrivateDnsVerification,
 };
 
 /** Load balancer states an Available service needs from every load balancer behind it. */
