@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startUnderpass } from '../control/app.js';
+import { startDemoDns, type DemoDns } from './demo-dns.js';
 import { adminRequest, ApiClient, asList, asStrings, AwsApiError, str, type XmlObject } from './api-client.js';
 import { findServer, type ServerInfo } from './config.js';
 
@@ -40,7 +41,14 @@ interface Server {
   dataDir: string;
   /** Set when the demo started the server itself. */
   close?: () => Promise<void>;
+  /** The demo's public DNS (only with a server of its own): lets the provider prove it owns the private DNS name. */
+  publicDns?: DemoDns;
 }
+
+/** The provider's own name for its service, and the public address it has outside the consumer's VPC. */
+export const DEMO_DOMAIN = 'underpass-demo.example';
+export const DEMO_NAME = `api.${DEMO_DOMAIN}`;
+const DEMO_PUBLIC_ADDRESS = '192.0.2.10';
 
 class Interrupted extends Error {}
 
@@ -170,6 +178,22 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     await waitFor('the service to be Available', 60_000, check, async () =>
       str(asList((await provider.ec2('DescribeVpcEndpointServiceConfigurations', { ServiceId: [serviceId] })).serviceConfigurationSet)[0]?.serviceState) === 'Available');
     log('    service: Available');
+    let privateName: string | undefined;
+    if (server.publicDns) {
+      const dnsServer = server.publicDns;
+      log(`\n==> 4b. The provider names its service ${DEMO_NAME} and proves it owns the name with a TXT record in the public DNS`);
+      await provider.ec2('ModifyVpcEndpointServiceConfiguration', { ServiceId: serviceId, PrivateDnsName: DEMO_NAME });
+      const conf = obj(obj(asList((await provider.ec2('DescribeVpcEndpointServiceConfigurations', { ServiceId: [serviceId] })).serviceConfigurationSet)[0]).privateDnsNameConfiguration);
+      log(`    TXT ${str(conf.name)}.${DEMO_DOMAIN} = "${str(conf.value)}" (published in the demo's public DNS)`);
+      dnsServer.setTxt(`${str(conf.name)}.${DEMO_DOMAIN}`, [str(conf.value)]);
+      await provider.ec2('StartVpcEndpointServicePrivateDnsVerification', { ServiceId: serviceId });
+      const state = await waitFor('the name to be verified', 30_000, check, async () => {
+        const c = obj(obj(asList((await provider.ec2('DescribeVpcEndpointServiceConfigurations', { ServiceId: [serviceId] })).serviceConfigurationSet)[0]).privateDnsNameConfiguration);
+        return str(c.state) === 'verified' || str(c.state) === 'failed' ? str(c.state) : undefined;
+      });
+      log(`    private DNS name ${DEMO_NAME}: ${state}`);
+      if (state === 'verified') privateName = DEMO_NAME;
+    }
 
     log('\n==> 5. The targets pass their health checks');
     const states = await waitFor('both targets to be healthy', 45_000, check, async () => {
@@ -182,6 +206,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     log(`\n==> 6. The consumer (account ${CONSUMER}) builds a VPC with the SAME CIDR 10.0.0.0/16 and creates an interface endpoint`);
     const cvpc = await makeVpc(consumer, '10.0.0.0/16', [['10.0.1.0/24', za], ['10.0.2.0/24', zb]], log);
     made.consumerVpc = cvpc.vpcId;
+    if (privateName) {
+      await consumer.ec2('ModifyVpcAttribute', { VpcId: cvpc.vpcId, EnableDnsHostnames: { Value: true } });
+      log('    DNS hostnames enabled in the VPC (private DNS names need them)');
+    }
     const ep = obj((await consumer.ec2('CreateVpcEndpoint', { VpcEndpointType: 'Interface', VpcId: cvpc.vpcId, ServiceName: serviceName, SubnetId: cvpc.subnets })).vpcEndpoint);
     const endpointId = str(ep.vpcEndpointId);
     made.endpoint = endpointId;
@@ -205,16 +233,25 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const eniIps = enis.map((e) => ({ ip: str(e.privateIpAddress), zone: str(e.availabilityZone) })).sort((a, b) => a.zone.localeCompare(b.zone));
     for (const e of eniIps) log(`    endpoint network interface in ${e.zone}: ${e.ip}`);
     if (eniIps.length === 0) throw new Error(`endpoint ${endpointId} has no network interfaces`);
+    if (privateName) {
+      await consumer.ec2('ModifyVpcEndpoint', { VpcEndpointId: endpointId, PrivateDnsEnabled: true });
+      log(`    private DNS enabled on ${endpointId}: inside the consumer VPC, ${privateName} is the endpoint`);
+    }
 
-    log('\n==> 8. From inside the consumer VPC, through the endpoint (the DNS name resolves once the resolver lands; its addresses now)');
+    log('\n==> 8. From inside the consumer VPC, through the endpoint: by name (the VPC resolver answers), then by each address');
     let reached = 0;
-    for (const e of eniIps) {
-      const cmd = httpGetCommand(`http://${e.ip}/`, 5);
-      log(`    $ underpass exec --vpc ${cvpc.vpcId} -- ${cmd[0] === 'curl' ? `curl -s http://${e.ip}/` : `<fetch http://${e.ip}/>`}`);
+    const hosts = [...(privateName ? [privateName] : []), ...(dns[0] ? [dns[0]] : []), ...eniIps.map((e) => e.ip)];
+    for (const host of hosts) {
+      const cmd = httpGetCommand(`http://${host}/`, 5);
+      log(`    $ underpass exec --vpc ${cvpc.vpcId} -- ${cmd[0] === 'curl' ? `curl -s http://${host}/` : `<fetch http://${host}/>`}`);
       const r = await execOnce(CONSUMER, cvpc.vpcId, cmd);
       log(`      ${r.code === 0 ? r.out : `FAILED (exit ${r.code}): ${r.out}`}`);
       if (r.code === 0 && /hello from target/.test(r.out)) reached++;
       check();
+    }
+    if (privateName) {
+      const outside = await execOnce(PROVIDER, pvpc.vpcId, ['dig', '+short', privateName]);
+      log(`    outside the consumer VPC (from the provider's VPC) ${privateName} is the public address: ${outside.out || '(no answer)'}`);
     }
 
     log('\n==> 9. Directly to a target\'s address from the consumer VPC: there is no such path');
@@ -226,7 +263,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       ? `      failed, as it should (exit ${d.code}${d.out ? `: ${d.out}` : ''}): ${targets[0]!.ip} in the consumer's VPC is not the provider's target`
       : `      UNEXPECTED: it answered: ${d.out}`);
 
-    ok = reached === eniIps.length && isolated;
+    ok = reached === hosts.length && isolated;
     log(ok
       ? `\nDone: the consumer reached the provider's targets through ${endpointId} only.`
       : '\nThe demo did not go as expected (see above).');
@@ -384,19 +421,25 @@ async function acquireServer(opts: DemoOptions): Promise<Server> {
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'underpass-demo-'));
   let up;
+  let publicDns: DemoDns | undefined;
   try {
-    up = await startUnderpass({ port: 0, dataDir, network: 'netns', netPrefix: opts.netPrefix ?? DEMO_PREFIX });
+    publicDns = await startDemoDns(DEMO_DOMAIN, { [DEMO_NAME]: DEMO_PUBLIC_ADDRESS });
+    up = await startUnderpass({ port: 0, dataDir, network: 'netns', netPrefix: opts.netPrefix ?? DEMO_PREFIX, publicDns: `127.0.0.1:${publicDns.port}` });
   } catch (e) {
+    await publicDns?.close();
     rmSync(dataDir, { recursive: true, force: true });
     throw e;
   }
   opts.log(`Started Underpass on port ${up.port} with its store in ${dataDir}; ${up.networkNote}`);
   const started = up;
+  const dnsServer = publicDns;
   return {
     info: findServer(dataDir),
     dataDir,
+    publicDns: dnsServer,
     async close() {
       await started.close();
+      await dnsServer.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -41,6 +41,9 @@ describe('underpass demo', kernel, () => {
     assert.match(r.out, /hello from target A \(10\.0\.1\.10\)/);
     assert.match(r.out, /hello from target B \(10\.0\.2\.10\)/);
     assert.match(r.out, /failed, as it should \(exit \d+/);
+    assert.match(r.out, /private DNS name api\.underpass-demo\.example: verified/);
+    assert.match(r.out, /curl -s http:\/\/api\.underpass-demo\.example\/\n\s+hello from target [AB]/, 'by the private DNS name, inside the consumer VPC');
+    assert.match(r.out, /from the provider's VPC\) api\.underpass-demo\.example is the public address: 192\.0\.2\.10/);
     assert.match(r.out, /Done: the consumer reached the provider's targets through vpce-[0-9a-f]+ only\./);
     assert.match(r.out, /stopped the demo's Underpass and removed its networks/);
     assert.deepEqual(namespaces(prefix), []);
