@@ -34,9 +34,9 @@ after(async () => {
 });
 
 /** dnsmasq as the public DNS on 127.0.0.1:<port>: api.example.com A, optional TXT records. */
-async function startPublicDns(t: TestContext, txt: Array<[string, string]>): Promise<{ port: number; stop: () => Promise<void> }> {
+async function startPublicDns(t: TestContext, txt: Array<[string, string]>, fixedPort?: number): Promise<{ port: number; stop: () => Promise<void> }> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = fixedPort ?? 20_000 + Math.floor(Math.random() * 20_000);
     const args = ['--no-daemon', '--conf-file=/dev/null', `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces',
       '--no-resolv', '--no-hosts', `--address=/api.example.com/${PUBLIC_ADDRESS}`, `--address=/public.example.com/${PUBLIC_ADDRESS}`,
       ...txt.map(([n, v]) => `--txt-record=${n},${v}`)];
@@ -47,8 +47,8 @@ async function startPublicDns(t: TestContext, txt: Array<[string, string]>): Pro
       const timer = setTimeout(() => resolve(true), 300);
       child.once('exit', () => { clearTimeout(timer); resolve(false); });
     });
-    if (!ok) { if (/in use/i.test(err)) continue; throw new Error(`dnsmasq: ${err}`); }
-    const stop = async () => { if (child.exitCode === null) { child.kill('SIGKILL'); await new Promise((r) => child.once('exit', r)); } };
+    if (!ok) { if (/in use/i.test(err) && !fixedPort) continue; throw new Error(`dnsmasq: ${err}`); }
+    const stop = async () => { if (child.exitCode === null && child.signalCode === null) { const gone = new Promise((r) => child.once('exit', r)); child.kill('SIGKILL'); await gone; } };
     t.after(stop);
     return { port, stop };
   }
@@ -62,7 +62,7 @@ async function dig(b: NetnsBackend, ns: string, name: string, extra: string[] = 
 
 describe('per-VPC resolvers (netns, dig, dnsmasq as public DNS)', kernel, () => {
   it('answers endpoint names everywhere, private names only where enabled, and forwards the rest', async (t) => {
-    const pub = await startPublicDns(t, []);
+    let pub = await startPublicDns(t, []);
     const up = await startTestServer(t, { network: 'netns', netPrefix: PREFIX, healthIntervalOverrideMs: 200, publicDns: `127.0.0.1:${pub.port}` });
     const plane = up.dataPlane!;
     const b = plane.backend as NetnsBackend;
@@ -132,6 +132,31 @@ describe('per-VPC resolvers (netns, dig, dnsmasq as public DNS)', kernel, () => 
 
     // curl by the regional name reaches the target through the endpoint.
     assert.equal((await runIn(b, client.namespace, ['curl', '-s', '--max-time', '3', `http://${regional}/`])).trim(), 'target says hi');
+
+    // The provider's private DNS name: verified through the public DNS, then the consumer enables it.
+    await ec2(prov, new EC2.ModifyVpcEndpointServiceConfigurationCommand({ ServiceId: svc.ServiceId, PrivateDnsName: 'api.example.com' }));
+    const conf = (await ec2(prov, new EC2.DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [svc.ServiceId] }))).ServiceConfigurations[0].PrivateDnsNameConfiguration;
+    const port = pub.port;
+    await pub.stop();
+    pub = await startPublicDns(t, [[`${conf.Name}.example.com`, conf.Value]], port);
+    await ec2(prov, new EC2.StartVpcEndpointServicePrivateDnsVerificationCommand({ ServiceId: svc.ServiceId }));
+    const state = async () => (await ec2(prov, new EC2.DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [svc.ServiceId] })))
+      .ServiceConfigurations[0].PrivateDnsNameConfiguration.State as string;
+    await eventually(async () => (await state()) === 'verified', 10_000, 100);
+    await ec2(cons, new EC2.ModifyVpcAttributeCommand({ VpcId: cv, EnableDnsHostnames: { Value: true } }));
+    await ec2(cons, new EC2.ModifyVpcEndpointCommand({ VpcEndpointId: ep.VpcEndpointId, PrivateDnsEnabled: true }));
+    const addresses = (lines: string[]) => lines.filter((l) => /^\d+\.\d+\.\d+\.\d+$/.test(l)).sort();
+    await eventually(async () => addresses(await dig(b, client.namespace, 'api.example.com')).join() === [ipA, ipB].sort().join(), 10_000, 200);
+    assert.ok((await dig(b, client.namespace, 'api.example.com')).some((l) => l === `${regional}.`), 'a CNAME to the regional name, as AWS');
+    assert.deepEqual(await dig(b, provClient.namespace, 'api.example.com'), [PUBLIC_ADDRESS], 'outside the consumer VPC: the public answer');
+    assert.equal((await runIn(b, client.namespace, ['curl', '-s', '--max-time', '3', 'http://api.example.com/'])).trim(), 'target says hi');
+
+    // The name stops verifying (the TXT record is gone): the private name stops resolving to the endpoint.
+    await pub.stop();
+    pub = await startPublicDns(t, [], port);
+    await ec2(prov, new EC2.StartVpcEndpointServicePrivateDnsVerificationCommand({ ServiceId: svc.ServiceId }));
+    await eventually(async () => (await state()) === 'failed', 10_000, 100);
+    await eventually(async () => (await dig(b, client.namespace, 'api.example.com')).join() === PUBLIC_ADDRESS, 10_000, 200);
 
     // DNS support off: the VPC's resolver no longer answers.
     await ec2(cons, new EC2.ModifyVpcAttributeCommand({ VpcId: cv, EnableDnsSupport: { Value: false } }));
