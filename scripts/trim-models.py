@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes src/wire/models/{ec2,elbv2}.json: the botocore service models (Apache-2.0) trimmed to
-the operations Underpass serves and the shapes they reach. Dev-only; needs botocore installed."""
+"""Writes src/wire/models/{ec2,elbv2,route53resolver}.json: the botocore service models (Apache-2.0)
+trimmed to the operations Underpass serves and the shapes they reach. Dev-only; needs botocore installed."""
 import gzip, json, os, sys, botocore
 
 OPS = {
@@ -23,8 +23,11 @@ OPS = {
     DescribeTargetGroupAttributes ModifyTargetGroupAttributes RegisterTargets DeregisterTargets DescribeTargetHealth
     CreateListener DescribeListeners ModifyListener DeleteListener DescribeListenerAttributes
     ModifyListenerAttributes AddTags RemoveTags DescribeTags'''.split(),
+  'route53resolver': '''CreateResolverEndpoint GetResolverEndpoint ListResolverEndpoints DeleteResolverEndpoint
+    ListResolverEndpointIpAddresses CreateResolverRule GetResolverRule ListResolverRules DeleteResolverRule
+    AssociateResolverRule DisassociateResolverRule GetResolverRuleAssociation ListResolverRuleAssociations'''.split(),
 }
-DIRS = {'ec2': 'ec2/2016-11-15', 'elbv2': 'elbv2/2015-12-01'}
+DIRS = {'ec2': 'ec2/2016-11-15', 'elbv2': 'elbv2/2015-12-01', 'route53resolver': 'route53resolver/2018-04-01'}
 KEEP_SHAPE = {'type', 'members', 'member', 'key', 'value', 'required', 'enum', 'min', 'max',
               'flattened', 'locationName', 'queryName', 'timestampFormat', 'error', 'exception'}
 KEEP_MEMBER = {'shape', 'locationName', 'queryName', 'flattened', 'xmlNamespace'}
@@ -38,6 +41,10 @@ for name, ops in OPS.items():
         o = model['operations'][op]
         out_ops[op] = {k: o[k] for k in ('input', 'output') if k in o}
         todo += [o[k]['shape'] for k in ('input', 'output') if k in o]
+        if model['metadata']['protocol'] == 'json':
+            # The JSON protocol's errors are modelled shapes: keep the ones each operation names.
+            out_ops[op]['errors'] = [e['shape'] for e in o.get('errors', [])]
+            todo += out_ops[op]['errors']
     while todo:
         s = todo.pop()
         if s in shapes: continue
@@ -51,7 +58,8 @@ for name, ops in OPS.items():
                 t[k] = {kk: vv for kk, vv in sh[k].items() if kk in KEEP_MEMBER}
                 todo.append(sh[k]['shape'])
         shapes[s] = t
-    meta = {k: model['metadata'][k] for k in ('apiVersion', 'protocol', 'xmlNamespace') if k in model['metadata']}
+    meta = {k: model['metadata'][k] for k in ('apiVersion', 'protocol', 'xmlNamespace', 'jsonVersion', 'targetPrefix')
+            if k in model['metadata']}
     for op in ops:
         o = model['operations'][op]
         if 'output' in o and 'resultWrapper' in o['output']:

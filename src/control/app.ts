@@ -17,6 +17,7 @@ import { Store } from './store/store.js';
 import { substrateHandlers, substrateTick } from './services/substrate/index.js';
 import { elbHandlers, elbTick } from './services/elb/index.js';
 import { privatelinkHandlers, privatelinkNotSupported, privatelinkTick, startPrivateDnsVerifier } from './services/privatelink/index.js';
+import { route53resolverDispatcher, route53resolverTick } from './services/route53resolver/index.js';
 import { readSnapshot } from './snapshot.js';
 import { compileDesiredState } from '../reconcile/compile.js';
 import type { DesiredState } from '../reconcile/desired-state.js';
@@ -96,12 +97,13 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
     signingName: 'elasticloadbalancing', displayName: 'Elastic Load Balancing', model: ELBV2_MODEL,
     handlers: elbHandlers, notSupported: {},
   }, store, config);
+  const route53resolver = route53resolverDispatcher(store, config);
   const adminToken = randomBytes(24).toString('hex');
   const running = await startServer({
     host,
     port: opts.port ?? DEFAULT_PORT,
     authenticator,
-    dispatchers: [ec2, elb],
+    dispatchers: [ec2, elb, route53resolver],
     adminToken,
     ...(dataPlane ? { metrics: () => dataPlane.metrics.render() } : {}),
     admin: async ({ method, path, query, body }) => {
@@ -153,7 +155,7 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
     },
   });
 
-  const ticks = [substrateTick, elbTick, privatelinkTick];
+  const ticks = [substrateTick, elbTick, privatelinkTick, route53resolverTick];
   let ticking: Promise<void> | undefined;
   let closing = false;
   const tick = async () => {

@@ -258,9 +258,70 @@ export interface EndpointInterface {
   privateIpAddress: string;
 }
 
+/** One address of a Resolver endpoint: an ENI in the subnet (AWS's `rni-…` IpId). */
+export interface ResolverEndpointIp {
+  /** rni-… */
+  ipId: string;
+  subnetId: string;
+  ip: string;
+  networkInterfaceId: string;
+  createdAt: string;
+}
+
+/** A Route 53 Resolver endpoint (rslvr-in-… / rslvr-out-…). */
+export interface ResolverEndpointDoc extends Base {
+  kind: 'resolver-endpoint';
+  arn: string;
+  name?: string;
+  creatorRequestId: string;
+  direction: 'INBOUND' | 'OUTBOUND';
+  securityGroupIds: string[];
+  vpcId: string;
+  status: 'CREATING' | 'OPERATIONAL' | 'DELETING';
+  statusMessage: string;
+  /** ISO time of the last status change (drives the timed transitions). */
+  stateChangedAt: string;
+  modifiedAt: string;
+  ips: ResolverEndpointIp[];
+}
+
+export interface ResolverTargetAddress {
+  ip: string;
+  port: number;
+}
+
+/** A Route 53 Resolver rule (rslvr-rr-…). */
+export interface ResolverRuleDoc extends Base {
+  kind: 'resolver-rule';
+  arn: string;
+  name?: string;
+  creatorRequestId: string;
+  /** As AWS returns it: with a trailing dot. */
+  domainName: string;
+  ruleType: 'FORWARD' | 'SYSTEM';
+  targetIps: ResolverTargetAddress[];
+  /** The OUTBOUND endpoint of a FORWARD rule. */
+  resolverEndpointId?: string;
+  status: 'COMPLETE' | 'DELETING';
+  statusMessage: string;
+  modifiedAt: string;
+}
+
+/** A rule's association with a VPC (rslvr-rrassoc-…). */
+export interface ResolverRuleAssociationDoc extends Base {
+  kind: 'resolver-rule-association';
+  resolverRuleId: string;
+  vpcId: string;
+  name?: string;
+  status: 'CREATING' | 'COMPLETE' | 'DELETING';
+  statusMessage: string;
+  stateChangedAt: string;
+}
+
 export type StoredResource =
   | VpcDoc | SubnetDoc | SecurityGroupDoc | RouteTableDoc | NetworkInterfaceDoc
-  | LoadBalancerDoc | TargetGroupDoc | ListenerDoc | EndpointServiceDoc | EndpointDoc;
+  | LoadBalancerDoc | TargetGroupDoc | ListenerDoc | EndpointServiceDoc | EndpointDoc
+  | ResolverEndpointDoc | ResolverRuleDoc | ResolverRuleAssociationDoc;
 
 export type Kind = StoredResource['kind'];
 export type ResourceOf<K extends Kind> = Extract<StoredResource, { kind: K }>;

@@ -1,12 +1,14 @@
 /**
- * The control plane's one HTTP port: the EC2 and ELBv2 Query APIs on `/` (dispatched by the
- * SigV4 credential scope's service, else by Version) and the admin API under `/_underpass/`.
+ * The control plane's one HTTP port: on `/` the EC2 and ELBv2 Query APIs and the Route 53
+ * Resolver JSON API (dispatched by the SigV4 credential scope's service; unsigned requests by
+ * Version or X-Amz-Target), and the admin API under `/_underpass/`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError, isApiError } from '../core/errors.js';
 import type { Authenticator, HttpRequestParts } from './auth/authenticator.js';
 import type { ApiResponse, Dispatcher } from './api/dispatch.js';
+import type { JsonDispatcher } from './api/json-dispatch.js';
 
 /** Largest request body accepted (AWS's Query APIs refuse far smaller forms than this). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -19,8 +21,8 @@ export interface ServerOptions {
   host: string;
   port: number;
   authenticator: Authenticator;
-  /** Keyed by SigV4 signing name: ec2, elasticloadbalancing. */
-  dispatchers: Dispatcher[];
+  /** Keyed by SigV4 signing name: ec2, elasticloadbalancing (Query), route53resolver (JSON). The first Query one answers what no other claims. */
+  dispatchers: Array<Dispatcher | JsonDispatcher>;
   admin: AdminRoute;
   /** Prometheus text for `GET /metrics` (same bearer token as the admin API); 404 when absent. */
   metrics?: () => string;
@@ -62,7 +64,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 function send(res: ServerResponse, r: ApiResponse): void {
   res.writeHead(r.status, {
-    'content-type': 'text/xml;charset=UTF-8',
+    'content-type': r.contentType ?? 'text/xml;charset=UTF-8',
     'content-length': Buffer.byteLength(r.body),
     'x-amzn-requestid': r.requestId,
     'x-amz-request-id': r.requestId,
@@ -71,19 +73,30 @@ function send(res: ServerResponse, r: ApiResponse): void {
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const bySigningName = new Map(opts.dispatchers.map((d) => [d.service.signingName, d]));
-  const byVersion = new Map(opts.dispatchers.map((d) => [d.apiVersion, d]));
-  const fallback = opts.dispatchers[0]!;
+  const isJson = (d: Dispatcher | JsonDispatcher): d is JsonDispatcher => 'protocol' in d && d.protocol === 'json';
+  const queryDispatchers = opts.dispatchers.filter((d): d is Dispatcher => !isJson(d));
+  const jsonDispatchers = opts.dispatchers.filter(isJson);
+  const bySigningName = new Map(queryDispatchers.map((d) => [d.service.signingName, d]));
+  const jsonBySigningName = new Map(jsonDispatchers.map((d) => [d.service.signingName, d]));
+  const byVersion = new Map(queryDispatchers.map((d) => [d.apiVersion, d]));
+  const fallback = queryDispatchers[0]!;
+  const signingNames = [...bySigningName.keys(), ...jsonBySigningName.keys()];
 
   async function api(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     let body: Buffer;
+    const target = req.headers['x-amz-target'];
+    const jsonFor = typeof target === 'string' ? jsonDispatchers.find((d) => target.startsWith(`${d.targetPrefix}.`)) ?? jsonDispatchers[0] : undefined;
     try {
       body = await readBody(req, MAX_BODY_BYTES);
     } catch (e) {
       const err = e instanceof BodyTooLarge
         ? new ApiError('RequestEntityTooLarge', `The request body is larger than ${MAX_BODY_BYTES} bytes`)
         : new ApiError('InvalidHttpRequest', 'The request body could not be read');
-      send(res, fallback.errorResponse(err));
+      send(res, (jsonFor ?? fallback).errorResponse(err));
+      return;
+    }
+    if (jsonFor && typeof target === 'string') {
+      await jsonApi(req, res, url, body, target, jsonFor);
       return;
     }
     const query = url.search.startsWith('?') ? url.search.slice(1) : url.search;
@@ -113,11 +126,34 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (caller.service) {
         const signed = bySigningName.get(caller.service);
         if (!signed) {
-          throw new ApiError('InvalidClientTokenId', `Credential should be scoped to a valid service: ${[...bySigningName.keys()].join(' or ')}, not '${caller.service}'`);
+          throw new ApiError('InvalidClientTokenId', jsonBySigningName.has(caller.service)
+            ? `Requests signed for '${caller.service}' use its JSON protocol: POST with X-Amz-Target and Content-Type application/x-amz-json-1.1`
+            : `Credential should be scoped to a valid service: ${signingNames.join(' or ')}, not '${caller.service}'`);
         }
         dispatcher = signed;
       }
       send(res, await dispatcher.handle(form, caller));
+    } catch (e) {
+      const err = isApiError(e) ? e : new ApiError('InternalError', 'An internal error has occurred');
+      if (!isApiError(e)) console.error('underpass: internal error', e);
+      send(res, dispatcher.errorResponse(err));
+    }
+  }
+
+  /** A JSON-protocol request (it has X-Amz-Target): `dispatcher` is the one its target prefix names. */
+  async function jsonApi(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, target: string, dispatcher: JsonDispatcher): Promise<void> {
+    const parts: HttpRequestParts = { method: req.method ?? 'GET', path: url.pathname, query: url.search.replace(/^\?/, ''), headers: req.headersDistinct, body };
+    try {
+      if (req.method !== 'POST') throw new ApiError('InvalidHttpRequest', `${dispatcher.service.displayName} takes POST requests, not ${req.method ?? ''}`);
+      const caller = await opts.authenticator.authenticate(parts);
+      if (caller.service && caller.service !== dispatcher.service.signingName) {
+        const other = jsonBySigningName.get(caller.service);
+        if (!other) {
+          throw new ApiError('InvalidClientTokenId', `Credential should be scoped to correct service: '${dispatcher.service.signingName}', not '${caller.service}'`);
+        }
+        dispatcher = other;
+      }
+      send(res, await dispatcher.handle(target, body.toString('utf8'), caller));
     } catch (e) {
       const err = isApiError(e) ? e : new ApiError('InternalError', 'An internal error has occurred');
       if (!isApiError(e)) console.error('underpass: internal error', e);

@@ -20,6 +20,9 @@ export const SNAPSHOT_LISTS = {
   listener: 'listeners',
   'endpoint-service': 'endpointServices',
   endpoint: 'endpoints',
+  'resolver-endpoint': 'resolverEndpoints',
+  'resolver-rule': 'resolverRules',
+  'resolver-rule-association': 'resolverRuleAssociations',
 } as const satisfies Record<Kind, keyof Snapshot>;
 
 // Every snapshot list is filled from some kind.
@@ -40,5 +43,8 @@ export async function readSnapshot(tx: Tx): Promise<Snapshot> {
     listeners: await tx.list('listener'),
     endpointServices: await tx.list('endpoint-service'),
     endpoints: await tx.list('endpoint'),
+    resolverEndpoints: await tx.list('resolver-endpoint'),
+    resolverRules: await tx.list('resolver-rule'),
+    resolverRuleAssociations: await tx.list('resolver-rule-association'),
   };
 }

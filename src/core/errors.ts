@@ -18,6 +18,9 @@ const STATUS: Record<string, number> = {
   Unavailable: 503,
   RequestLimitExceeded: 503,
   HealthUnavailable: 500,
+  // Route 53 Resolver (JSON protocol): errors without an httpStatusCode in the model answer 400.
+  InternalServiceErrorException: 500,
+  MissingAuthenticationTokenException: 403,
   // ELBv2 "NotFound" style errors answer 400, as AWS does; listed for the catalogue test.
 };
 
@@ -54,6 +57,12 @@ export const ERROR_CODES = [
   'DuplicateSubnetsInSameZone',
   // EC2 substrate (appended)
   'VPCIdNotSpecified', 'RulesPerSecurityGroupLimitExceeded', 'InvalidIPAddress.InUse', 'SecurityGroupsPerInterfaceLimitExceeded',
+  // Route 53 Resolver (JSON protocol)
+  'ResourceNotFoundException', 'InvalidParameterException', 'InvalidRequestException', 'ResourceExistsException',
+  'ResourceInUseException', 'InvalidNextTokenException', 'ValidationException',
+  'SerializationException', 'UnknownOperationException', 'InternalServiceErrorException',
+  'UnrecognizedClientException', 'InvalidSignatureException', 'IncompleteSignatureException',
+  'MissingAuthenticationTokenException',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -174,4 +183,18 @@ export const ERROR_MEANINGS: Partial<Record<ErrorCode, string>> = {
   'ResourceInUse': 'the load balancer is used by an endpoint service, or the target group by a listener',
   'InvalidLoadBalancerAction': 'a listener action is not a single forward to one target group',
   'TargetGroupAssociationLimit': 'the target group already serves another load balancer',
+  ResourceNotFoundException: "Route 53 Resolver: no endpoint, rule, association, subnet or security group with this id in the caller's account (another account's answers the same)",
+  InvalidParameterException: 'Route 53 Resolver: a parameter value is malformed or does not fit (an address outside its subnet, subnets of two VPCs, a group of another VPC, a domain name, a filter name, …), or names an option Underpass does not serve (IPv6, DoH, Outposts, INBOUND_DELEGATION)',
+  InvalidRequestException: 'Route 53 Resolver: the request does not fit the resources (a FORWARD rule without targets or through an INBOUND or deleting endpoint; RECURSIVE or DELEGATE rules; an address already in use or a full subnet; deleting an outbound endpoint that rules still use)',
+  ResourceExistsException: 'Route 53 Resolver: the CreatorRequestId was used before with other parameters, the rule is already associated with the VPC, or the VPC already has a rule for that domain name',
+  ResourceInUseException: 'Route 53 Resolver: DeleteResolverRule while the rule is associated with a VPC',
+  InvalidNextTokenException: 'Route 53 Resolver: the NextToken does not belong to this listing',
+  ValidationException: 'Route 53 Resolver: a member is missing, of the wrong length or range, or not one of the allowed values',
+  SerializationException: 'Route 53 Resolver: the body is not a JSON object, or a member has the wrong JSON type',
+  UnknownOperationException: 'Route 53 Resolver: X-Amz-Target names no operation of the API',
+  InternalServiceErrorException: 'Route 53 Resolver: a bug in Underpass; the transaction was rolled back',
+  UnrecognizedClientException: 'Route 53 Resolver: the access key is not known, or the request is signed for another service',
+  InvalidSignatureException: 'Route 53 Resolver: the SigV4 signature does not recompute, or the scope, clock or body hash is wrong',
+  IncompleteSignatureException: 'Route 53 Resolver: the Authorization header is malformed',
+  MissingAuthenticationTokenException: 'Route 53 Resolver: the request is not signed',
 };

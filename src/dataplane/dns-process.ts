@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Socket as UdpSocket } from 'node:dgram';
 import type { Server } from 'node:net';
 import type { ProcessHost } from '../net/backend.js';
-import type { DesiredDnsRecord, DesiredNetwork } from '../reconcile/desired-state.js';
+import type { DesiredDnsRecord, DesiredNetwork, DesiredResolverRule } from '../reconcile/desired-state.js';
 import type { DnsWorkerReply, DnsWorkerRequest } from './dns-worker.js';
 import { handOver, spawnReady, stopChild, withTimeout } from './listeners.js';
 
@@ -44,7 +44,7 @@ export class DnsWorkerProcess {
     return new Promise((resolve, reject) => this.child.send(msg, (err) => (err ? reject(err) : resolve())));
   }
 
-  async configure(c: { version: number; networks: DesiredNetwork[]; dnsRecords: DesiredDnsRecord[]; upstream?: { host: string; port: number } }): Promise<void> {
+  async configure(c: { version: number; networks: DesiredNetwork[]; dnsRecords: DesiredDnsRecord[]; upstream?: { host: string; port: number }; rules?: DesiredResolverRule[] }): Promise<void> {
     await this.#request(' config', () => this.#send({ type: 'config', ...c }));
   }
 

@@ -152,37 +152,68 @@ export class DataPlane {
   /** The host DNS listener's port on 127.0.0.1, when there is one. */
   dnsHostPort: number | undefined;
   #dns: DnsWorkerProcess | undefined;
-  /** VPCs whose resolver sockets are attached to the worker; the reason when opening them failed. */
-  readonly #resolvers = new Map<string, string | undefined>();
 
-  /** Opens each VPC's resolver sockets (UDP and TCP at base + 2, port 53) and gives the worker the new records. */
+  /** Sockets attached to the resolver worker: id → why opening it failed (undefined: attached). */
+  readonly #dnsSockets = new Map<string, string | undefined>();
+
+  /**
+   * The resolver worker's sockets, each made inside its VPC's namespace: every VPC's resolver (UDP
+   * and TCP at base + 2, port 53), every Route 53 Resolver inbound endpoint address (UDP and TCP,
+   * port 53, answering with its VPC's view), and one UDP socket per outbound endpoint in use by a
+   * forwarding rule (at its first address: forwarded queries leave from there).
+   */
   async #applyDns(d: DesiredState): Promise<void> {
     const dns = this.#dns;
     if (!dns) return;
-    await dns.configure({ version: d.version, networks: d.networks, dnsRecords: d.dnsRecords, ...(this.#opts.dns?.upstream ? { upstream: this.#opts.dns.upstream } : {}) });
-    const want = new Set(d.networks.map((n) => n.vpcId));
-    for (const vpcId of [...this.#resolvers.keys()]) {
-      if (want.has(vpcId)) continue;
-      this.#resolvers.delete(vpcId);
-      await dns.detach(`${vpcId}/udp`).catch(() => {});
-      await dns.detach(`${vpcId}/tcp`).catch(() => {});
-    }
+    const rules = d.resolverRules ?? [];
+    await dns.configure({
+      version: d.version, networks: d.networks, dnsRecords: d.dnsRecords, rules,
+      ...(this.#opts.dns?.upstream ? { upstream: this.#opts.dns.upstream } : {}),
+    });
+    type Want = { vpcId: string; ip: string; port: number; transport: 'udp' | 'tcp'; scope: string };
+    const want = new Map<string, Want>();
     for (const n of d.networks) {
-      if (this.#resolvers.has(n.vpcId)) continue;
-      const b = this.backend;
-      const host = b.hostAddress(n.vpcId, n.resolverIp);
-      let helper = this.#helpers.get(n.vpcId);
+      for (const transport of ['udp', 'tcp'] as const) want.set(`${n.vpcId}/${transport}`, { vpcId: n.vpcId, ip: n.resolverIp, port: 53, transport, scope: n.vpcId });
+    }
+    for (const e of d.inboundEndpoints ?? []) {
+      for (const a of e.ips) {
+        for (const transport of ['udp', 'tcp'] as const) want.set(`${e.id}/${a.ip}/${transport}`, { vpcId: e.vpcId, ip: a.ip, port: 53, transport, scope: e.vpcId });
+      }
+    }
+    for (const r of rules) {
+      const ip = r.sourceIps[0];
+      if (ip) want.set(`out/${r.outboundEndpointId}`, { vpcId: r.outboundVpcId, ip, port: 0, transport: 'udp', scope: `out:${r.outboundEndpointId}` });
+    }
+    for (const id of [...this.#dnsSockets.keys()]) {
+      if (want.has(id)) continue;
+      const attached = this.#dnsSockets.get(id) === undefined;
+      this.#dnsSockets.delete(id);
+      if (attached) await dns.detach(id).catch(() => {});
+    }
+    const byVpc = new Map<string, Array<[string, Want]>>();
+    for (const [id, w] of want) {
+      if (this.#dnsSockets.has(id)) continue;
+      byVpc.set(w.vpcId, [...(byVpc.get(w.vpcId) ?? []), [id, w]]);
+    }
+    const b = this.backend;
+    for (const [vpcId, list] of byVpc) {
+      let helper = this.#helpers.get(vpcId);
       const temporary = !helper;
       try {
-        helper ??= await ListenHelper.start(b, b.routerNamespace(n.vpcId));
-        const udp = await helper.listenUdp(host, 53);
-        await dns.attach(`${n.vpcId}/udp`, n.vpcId, udp);
-        const tcp = await helper.listen(host, 53);
-        await dns.attach(`${n.vpcId}/tcp`, n.vpcId, tcp);
-        this.#resolvers.set(n.vpcId, undefined);
+        helper ??= await ListenHelper.start(b, b.routerNamespace(vpcId));
+        for (const [id, w] of list) {
+          const host = b.hostAddress(vpcId, w.ip);
+          try {
+            const handle = w.transport === 'udp' ? await helper.listenUdp(host, w.port) : await helper.listen(host, w.port);
+            await dns.attach(id, w.scope, handle);
+            this.#dnsSockets.set(id, undefined);
+          } catch (err) {
+            this.#dnsSockets.set(id, (err as Error).message);
+            this.#log(`DNS socket ${id} at ${host}:${w.port}: ${(err as Error).message}`);
+          }
+        }
       } catch (err) {
-        this.#resolvers.set(n.vpcId, (err as Error).message);
-        this.#log(`resolver of ${n.vpcId} at ${host}:53: ${(err as Error).message}`);
+        this.#log(`DNS sockets in ${vpcId}: ${(err as Error).message}`);
       } finally {
         if (temporary) await helper?.close();
       }
@@ -250,9 +281,6 @@ export class DataPlane {
       await b.ensureVpc({ vpcId: n.vpcId, cidr: n.cidr, subnets: n.subnets.map((s) => ({ subnetId: s.subnetId, cidr: s.cidr })) });
       this.#vpcs.set(n.vpcId, k);
     }
-    // 2b. The VPCs' resolvers and what they answer.
-    await this.#applyDns(d);
-
     // 3. Workloads (user-created ENIs) and ENI addresses on the routers.
     const wantAddr = new Map<string, Set<string>>();
     const wantWorkloads = new Map<string, DesiredState['interfaces'][number]>();
@@ -283,6 +311,9 @@ export class DataPlane {
         this.#log(`workload ${eni}: ${(err as Error).message}`);
       }
     }
+
+    // 3b. The resolvers and what they answer (after the addresses: inbound endpoints bind theirs).
+    await this.#applyDns(d);
 
     // 4. One worker per NLB node; health-check assignment.
     const wantNodes = new Map<string, { lbArn: string; vpcId: string }>();

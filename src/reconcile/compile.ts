@@ -23,6 +23,7 @@
  */
 import { findZone } from '../core/regions.js';
 import { compileDnsRecords } from './compile-dns.js';
+import { compileResolver, resolverInterface } from './compile-resolver.js';
 import { intToIp, parseCidr } from '../core/cidr.js';
 import type {
   DesiredBinding, DesiredEndpoint, DesiredInterface, DesiredListener, DesiredLoadBalancer, DesiredNetwork,
@@ -138,6 +139,7 @@ function compileInterfaces(s: Snapshot): DesiredInterface[] {
     kind: INTERFACE_KINDS[n.interfaceType],
     // A workload ENI is its own owner: `underpass exec` creates it, runs in it and deletes it.
     owner: n.interfaceType === 'interface' ? n.id : n.ownerResourceId,
+    ...resolverInterface(n),
     securityGroupIds: [...n.groupIds].sort(compareIds),
   }));
 }
@@ -357,5 +359,6 @@ export function compileDesiredState(snapshot: Snapshot, version: number): Desire
     targetGroups: compileTargetGroups(snapshot, lbById),
     endpoints: compileEndpoints(snapshot, loadBalancers),
     dnsRecords: compileDnsRecords(snapshot),
+    ...compileResolver(snapshot),
   };
 }

@@ -24,6 +24,43 @@ export interface DesiredState {
   endpoints: DesiredEndpoint[];
   /** What the per-VPC resolvers answer beyond forwarding (compile-dns.ts); sorted by id. */
   dnsRecords: DesiredDnsRecord[];
+  /** Route 53 Resolver forwarding: per VPC and domain, where its resolver sends queries (compile-resolver.ts); sorted by id. */
+  resolverRules: DesiredResolverRule[];
+  /** Route 53 Resolver inbound endpoints: addresses that answer with their VPC's view (compile-resolver.ts); sorted by id. */
+  inboundEndpoints: DesiredInboundEndpoint[];
+}
+
+/**
+ * A FORWARD rule in force in one VPC: its association is COMPLETE, the rule COMPLETE and its
+ * outbound endpoint OPERATIONAL. That VPC's resolver forwards names at or under `domain` to
+ * `targets` (the most specific domain wins, as in Route 53 Resolver). Queries leave from one of
+ * the outbound endpoint's addresses, which may be in another VPC than the associated one.
+ * SYSTEM rules are not compiled (they are stored and associable; see the service's README).
+ */
+export interface DesiredResolverRule {
+  /** `${vpcId} ${domain}`. */
+  id: string;
+  vpcId: string;
+  /** Lower case, no trailing dot. */
+  domain: string;
+  /** In the rule's order. */
+  targets: Array<{ ip: string; port: number }>;
+  ruleId: string;
+  /** rslvr-out-… */
+  outboundEndpointId: string;
+  /** The outbound endpoint's VPC. */
+  outboundVpcId: string;
+  /** The outbound endpoint's addresses, sorted: forwarded queries leave from one of them. */
+  sourceIps: string[];
+}
+
+/** An OPERATIONAL inbound endpoint: each address answers DNS queries with `vpcId`'s view. */
+export interface DesiredInboundEndpoint {
+  /** rslvr-in-… */
+  id: string;
+  vpcId: string;
+  /** Sorted by ENI id. */
+  ips: Array<{ eniId: string; subnetId: string; ip: string }>;
 }
 
 /**
@@ -70,7 +107,7 @@ export interface DesiredSubnet {
 }
 
 /** `workload`: an ENI the account created (CreateNetworkInterface), where the data plane may run a process. */
-export type InterfaceKind = 'endpoint' | 'nlb-node' | 'gwlb-node' | 'gwlb-endpoint' | 'workload';
+export type InterfaceKind = 'endpoint' | 'nlb-node' | 'gwlb-node' | 'gwlb-endpoint' | 'workload' | 'resolver-endpoint';
 
 export interface DesiredInterface {
   eniId: string;

@@ -24,6 +24,8 @@ export const ID_OF: { [C in Collection]: (x: DesiredState[C][number]) => string 
   targetGroups: (x) => x.arn,
   endpoints: (x) => x.endpointId,
   dnsRecords: (x) => x.id,
+  resolverRules: (x) => x.id,
+  inboundEndpoints: (x) => x.id,
 };
 
 export const COLLECTIONS = Object.keys(ID_OF) as Collection[];

@@ -52,6 +52,11 @@ export interface SnapshotNetworkInterface {
   groupIds: readonly string[];
   /** The vpce-… id or load balancer ARN owning a requester-managed ENI (the compiler takes a workload ENI's own id). */
   ownerResourceId: string;
+  /**
+   * A requester-managed ENI; with InterfaceType `interface` it is a Route 53 Resolver endpoint's
+   * (owned by the rslvr-… id), not a workload. Absent: false.
+   */
+  requesterManaged?: boolean;
 }
 
 export interface SnapshotLoadBalancerZone {
@@ -146,6 +151,37 @@ export interface SnapshotEndpoint {
   interfaces?: readonly SnapshotEndpointInterface[];
 }
 
+export interface SnapshotResolverEndpoint {
+  /** rslvr-in-… / rslvr-out-… */
+  id: string;
+  account: string;
+  direction: 'INBOUND' | 'OUTBOUND';
+  vpcId: string;
+  status: 'CREATING' | 'OPERATIONAL' | 'DELETING';
+  ips: ReadonlyArray<{ ipId: string; subnetId: string; ip: string; networkInterfaceId: string }>;
+}
+
+export interface SnapshotResolverRule {
+  /** rslvr-rr-… */
+  id: string;
+  account: string;
+  /** As stored (AWS's form: with a trailing dot; any case). */
+  domainName: string;
+  ruleType: 'FORWARD' | 'SYSTEM';
+  targetIps: ReadonlyArray<{ ip: string; port: number }>;
+  resolverEndpointId?: string;
+  status: 'COMPLETE' | 'DELETING';
+}
+
+export interface SnapshotResolverRuleAssociation {
+  /** rslvr-rrassoc-… */
+  id: string;
+  account: string;
+  resolverRuleId: string;
+  vpcId: string;
+  status: 'CREATING' | 'COMPLETE' | 'DELETING';
+}
+
 /** Every stored document by kind, as one read transaction saw them (any order: the compiler sorts). */
 export interface Snapshot {
   vpcs: readonly SnapshotVpc[];
@@ -158,4 +194,7 @@ export interface Snapshot {
   listeners: readonly SnapshotListener[];
   endpointServices: readonly SnapshotEndpointService[];
   endpoints: readonly SnapshotEndpoint[];
+  resolverEndpoints: readonly SnapshotResolverEndpoint[];
+  resolverRules: readonly SnapshotResolverRule[];
+  resolverRuleAssociations: readonly SnapshotResolverRuleAssociation[];
 }

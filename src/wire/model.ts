@@ -1,4 +1,4 @@
-/** The trimmed botocore service models (EC2, ELBv2) that drive request decoding and XML encoding. */
+/** The trimmed botocore service models (EC2, ELBv2, Route 53 Resolver) that drive request decoding and response encoding. */
 import { readFileSync } from 'node:fs';
 
 export interface MemberRef {
@@ -20,15 +20,27 @@ export interface Shape {
   max?: number;
   flattened?: boolean;
   locationName?: string;
+  /** An error shape (JSON protocol). */
+  exception?: boolean;
 }
 
 export interface OperationModel {
   input?: { shape: string };
   output?: { shape: string; resultWrapper?: string };
+  /** JSON protocol: the error shapes the operation may answer. */
+  errors?: string[];
 }
 
 export interface ServiceModel {
-  metadata: { apiVersion: string; protocol: 'ec2' | 'query'; xmlNamespace: string };
+  metadata: {
+    apiVersion: string;
+    protocol: 'ec2' | 'query' | 'json';
+    /** Query protocols; '' for the JSON protocol. */
+    xmlNamespace: string;
+    /** JSON protocol: `X-Amz-Target` is `<targetPrefix>.<Operation>`, the content type `application/x-amz-json-<jsonVersion>`. */
+    jsonVersion?: string;
+    targetPrefix?: string;
+  };
   operations: Record<string, OperationModel>;
   /** Every operation name of the full API (Underpass serves the ones in `operations`). */
   allOperations: string[];
@@ -37,11 +49,14 @@ export interface ServiceModel {
 
 function load(name: string): ServiceModel {
   const url = new URL(`./models/${name}.json`, import.meta.url);
-  return JSON.parse(readFileSync(url, 'utf8')) as ServiceModel;
+  const model = JSON.parse(readFileSync(url, 'utf8')) as ServiceModel;
+  model.metadata.xmlNamespace ??= '';
+  return model;
 }
 
 export const EC2_MODEL: ServiceModel = load('ec2');
 export const ELBV2_MODEL: ServiceModel = load('elbv2');
+export const ROUTE53RESOLVER_MODEL: ServiceModel = load('route53resolver');
 
 export function shapeOf(model: ServiceModel, name: string): Shape {
   const s = model.shapes[name];

@@ -90,6 +90,8 @@ function minimalDesired(o: {
     }],
     targetGroups: [tg(TG_PLAIN, false), tg(TG_PP, true)].sort((a, b) => a.arn.localeCompare(b.arn)),
     dnsRecords: [],
+    resolverRules: [],
+    inboundEndpoints: [],
     endpoints: [{
       endpointId: VPCE, account: '222222222222', vpcId: o.consumerVpc, serviceId: 'vpce-svc-0123456789abcdef0', state: 'available',
       serving: true, privateDnsEnabled: false, securityGroupIds: [sgId],

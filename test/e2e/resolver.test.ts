@@ -158,6 +158,16 @@ describe('per-VPC resolvers (netns, dig, dnsmasq as public DNS)', kernel, () => 
     await eventually(async () => (await state()) === 'failed', 10_000, 100);
     await eventually(async () => (await dig(b, client.namespace, 'api.example.com')).join() === PUBLIC_ADDRESS, 10_000, 200);
 
+    // Garbage at the resolver (random datagrams, a TCP stream of junk): it keeps answering.
+    const FUZZ = `
+const dgram = require('node:dgram'); const net = require('node:net');
+const s = dgram.createSocket('udp4'); let n = 0;
+const send = () => { for (let i = 0; i < 100 && n < 3000; i++, n++) { const b = require('node:crypto').randomBytes(Math.floor(Math.random() * 700)); s.send(b, 53, '10.0.0.2'); } if (n < 3000) setImmediate(send); else done(); };
+const done = () => { const c = net.connect(53, '10.0.0.2', () => { c.write(require('node:crypto').randomBytes(5000)); setTimeout(() => { c.destroy(); s.close(); console.log('sent'); }, 200); }); c.on('error', () => { s.close(); console.log('sent'); }); };
+send();`;
+    assert.equal((await runIn(b, client.namespace, [process.execPath, '-e', FUZZ])).trim(), 'sent');
+    assert.deepEqual(await dig(b, client.namespace, regional!), [ipA, ipB].sort(), 'still answering after the garbage');
+
     // DNS support off: the VPC's resolver no longer answers.
     await ec2(cons, new EC2.ModifyVpcAttributeCommand({ VpcId: cv, EnableDnsSupport: { Value: false } }));
     await eventually(async () => (await runIn(b, client.namespace, ['sh', '-c', `dig +time=1 +tries=1 ${regional} || true`])).includes('timed out'), 10_000, 200);

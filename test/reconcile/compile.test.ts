@@ -11,9 +11,9 @@ import {
 import { ATTRIBUTE_DEFAULTS, compileDesiredState, rendezvousPick } from '../../src/reconcile/compile.js';
 import { isBound, type BoundEni, type DesiredState } from '../../src/reconcile/desired-state.js';
 import type { Snapshot } from '../../src/reconcile/snapshot.js';
-import type { Docs } from './fixtures.js';
+import { emptyDocs as docsOfEmpty, type Docs } from './fixtures.js';
 import { golden } from './golden.js';
-import { crossZone, endpointStates, missingZone, privateDns, privateDnsPending, twoAccountFlow, twoNlbs, workloads } from './scenarios.js';
+import { crossZone, endpointStates, missingZone, privateDns, privateDnsPending, resolver, twoAccountFlow, twoNlbs, workloads } from './scenarios.js';
 
 function pick<K extends keyof DesiredState>(s: DesiredState, ...keys: K[]): Pick<DesiredState, K> {
   return Object.fromEntries(keys.map((k) => [k, s[k]])) as Pick<DesiredState, K>;
@@ -61,13 +61,16 @@ function shuffle(d: Docs, seed: number): Snapshot {
     listeners: shuffled(c.listeners, r),
     endpointServices: shuffled(c.endpointServices.map((s) => ({ ...s, networkLoadBalancerArns: shuffled(s.networkLoadBalancerArns, r) })), r),
     endpoints: shuffled(c.endpoints.map((e) => ({ ...e, groupIds: shuffled(e.groupIds, r), interfaces: shuffled(e.interfaces ?? [], r) })), r),
+    resolverEndpoints: shuffled(c.resolverEndpoints.map((e) => ({ ...e, ips: shuffled(e.ips, r) })), r),
+    resolverRules: shuffled(c.resolverRules, r),
+    resolverRuleAssociations: shuffled(c.resolverRuleAssociations, r),
   };
 }
 
 const SCENARIOS: Array<[string, () => Docs]> = [
   ['two-account-flow', twoAccountFlow], ['endpoint-states', endpointStates], ['two-nlbs', twoNlbs],
   ['missing-zone', missingZone], ['cross-zone', crossZone], ['workloads', workloads],
-  ['private-dns', privateDns], ['private-dns-pending', privateDnsPending],
+  ['private-dns', privateDns], ['private-dns-pending', privateDnsPending], ['resolver', resolver],
 ];
 
 describe('compileDesiredState: golden', () => {
@@ -160,6 +163,38 @@ describe('compileDesiredState: golden', () => {
     golden('private-dns-pending', pick(s, 'dnsRecords'));
     assert.deepEqual(s.dnsRecords.filter((r) => r.kind === 'private'), []);
     assert.deepEqual(s.dnsRecords, compileDesiredState(twoAccountFlow(), 1).dnsRecords);
+  });
+});
+
+describe('compileDesiredState: Route 53 Resolver', () => {
+  it('(9) forwarding rules in force per VPC, operational inbound endpoints, resolver ENIs', () => {
+    const s = compileDesiredState(resolver(), 1);
+    golden('resolver', pick(s, 'resolverRules', 'inboundEndpoints'));
+    assert.deepEqual(s.resolverRules, [{
+      id: 'vpc-0ccccccccccccccc1 corp.example.com', vpcId: 'vpc-0ccccccccccccccc1', domain: 'corp.example.com',
+      targets: [{ ip: '192.168.10.53', port: 53 }, { ip: '192.168.11.53', port: 5353 }], ruleId: 'rslvr-rr-0ccccccccccccccc1',
+      outboundEndpointId: 'rslvr-out-0ccccccccccccccc1', outboundVpcId: 'vpc-0ccccccccccccccc1', sourceIps: ['10.0.1.40', '10.0.2.40'],
+    }]);
+    assert.deepEqual(s.inboundEndpoints, [{
+      id: 'rslvr-in-0ccccccccccccccc3', vpcId: 'vpc-0ccccccccccccccc1',
+      ips: [{ eniId: 'eni-0cccccccccccccca5', subnetId: 'subnet-0ccccccccccccccc1', ip: '10.0.1.50' }, { eniId: 'eni-0cccccccccccccca6', subnetId: 'subnet-0ccccccccccccccc2', ip: '10.0.2.50' }],
+    }]);
+    const resolverEnis = s.interfaces.filter((i) => i.eniId.startsWith('eni-0cccccccccccccca'));
+    assert.equal(resolverEnis.length, 8);
+    for (const i of resolverEnis) {
+      assert.equal(i.kind, 'resolver-endpoint', i.eniId);
+      assert.ok(i.owner.startsWith('rslvr-'), i.owner);
+    }
+    assert.deepEqual(s.endpoints, compileDesiredState(twoAccountFlow(), 1).endpoints, 'endpoints do not change');
+  });
+  it('an empty store compiles to empty lists; a rule whose endpoint is missing or DELETING is absent', () => {
+    const d = resolver();
+    d.resolverEndpoints.find((e) => e.id === 'rslvr-out-0ccccccccccccccc1')!.status = 'DELETING';
+    d.resolverEndpoints.find((e) => e.id === 'rslvr-in-0ccccccccccccccc3')!.status = 'DELETING';
+    const s = compileDesiredState(d, 1);
+    assert.deepEqual([s.resolverRules, s.inboundEndpoints], [[], []]);
+    const empty = compileDesiredState(docsOfEmpty(), 1);
+    assert.deepEqual([empty.resolverRules, empty.inboundEndpoints], [[], []]);
   });
 });
 

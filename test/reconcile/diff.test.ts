@@ -117,7 +117,7 @@ describe('diffDesiredState', () => {
     const prev = compileDesiredState(twoAccountFlow(), 1);
     const empty = compileDesiredState({
       vpcs: [], subnets: [], securityGroups: [], routeTables: [], networkInterfaces: [], loadBalancers: [], targetGroups: [],
-      listeners: [], endpointServices: [], endpoints: [],
+      listeners: [], endpointServices: [], endpoints: [], resolverEndpoints: [], resolverRules: [], resolverRuleAssociations: [],
     }, 2);
     const d = diffDesiredState(prev, empty);
     assert.deepEqual(d.networks.removed, ['vpc-0aaaaaaaaaaaaaaa1', 'vpc-0ccccccccccccccc1']);

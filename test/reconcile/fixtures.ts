@@ -5,6 +5,7 @@
  */
 import type {
   EndpointDoc, EndpointServiceDoc, EndpointState, ListenerDoc, LoadBalancerDoc, NetworkInterfaceDoc, RegisteredTarget,
+  ResolverEndpointDoc, ResolverRuleAssociationDoc, ResolverRuleDoc,
   RouteTableDoc, SecurityGroupDoc, SecurityGroupRule, SubnetDoc, TargetGroupDoc, VpcDoc,
 } from '../../src/control/resources.js';
 
@@ -25,12 +26,16 @@ export interface Docs {
   listeners: ListenerDoc[];
   endpointServices: EndpointServiceDoc[];
   endpoints: EndpointDoc[];
+  resolverEndpoints: ResolverEndpointDoc[];
+  resolverRules: ResolverRuleDoc[];
+  resolverRuleAssociations: ResolverRuleAssociationDoc[];
 }
 
 export function emptyDocs(): Docs {
   return {
     vpcs: [], subnets: [], securityGroups: [], routeTables: [], networkInterfaces: [], loadBalancers: [],
     targetGroups: [], listeners: [], endpointServices: [], endpoints: [],
+    resolverEndpoints: [], resolverRules: [], resolverRuleAssociations: [],
   };
 }
 
@@ -194,10 +199,42 @@ export function twoAccounts(): Docs & { provider: { vpc: VpcDoc; subnets: Subnet
   return { ...d, provider: { vpc: pv, subnets: [pa, pb] }, consumer: { vpc: cv, subnets: [ca, cb] }, svc };
 }
 
+/** A Route 53 Resolver endpoint with its requester-managed ENIs (ips: [subnet, eni id, address]). */
+export function resolverEndpoint(
+  id: string, v: VpcDoc, status: ResolverEndpointDoc['status'], ips: Array<[SubnetDoc, string, string]>, groupIds: string[],
+): { endpoint: ResolverEndpointDoc; enis: NetworkInterfaceDoc[] } {
+  const direction = id.startsWith('rslvr-in-') ? 'INBOUND' : 'OUTBOUND';
+  const endpoint: ResolverEndpointDoc = {
+    kind: 'resolver-endpoint', ...base(id, v.account), arn: `arn:aws:route53resolver:${REGION}:${v.account}:resolver-endpoint/${id}`,
+    creatorRequestId: `req-${id}`, direction, securityGroupIds: groupIds, vpcId: v.id, status, statusMessage: '', stateChangedAt: AT, modifiedAt: AT,
+    ips: ips.map(([sn, eniId, ip], i) => ({ ipId: `rni-0${id.slice(-4)}${String(i).padStart(12, '0')}`, subnetId: sn.id, ip, networkInterfaceId: eniId, createdAt: AT })),
+  };
+  const enis = ips.map(([sn, eniId, ip]) => ({
+    ...eni(eniId, sn, v.account, ip, 'interface', id, groupIds), description: `Route 53 Resolver: ${id}:rni-0`, requesterId: 'Route53Resolver', requesterManaged: true,
+    status: 'in-use' as const,
+  }));
+  return { endpoint, enis };
+}
+
+export function resolverRule(
+  id: string, account: string, domainName: string, type: ResolverRuleDoc['ruleType'], targets: Array<[string, number]>, endpointId?: string,
+): ResolverRuleDoc {
+  return {
+    kind: 'resolver-rule', ...base(id, account), arn: `arn:aws:route53resolver:${REGION}:${account}:resolver-rule/${id}`, creatorRequestId: `req-${id}`,
+    domainName, ruleType: type, targetIps: targets.map(([ip, port]) => ({ ip, port })), ...(endpointId && { resolverEndpointId: endpointId }),
+    status: 'COMPLETE', statusMessage: '', modifiedAt: AT,
+  };
+}
+
+export function ruleAssociation(id: string, r: ResolverRuleDoc, v: VpcDoc, status: ResolverRuleAssociationDoc['status']): ResolverRuleAssociationDoc {
+  return { kind: 'resolver-rule-association', ...base(id, v.account), resolverRuleId: r.id, vpcId: v.id, status, statusMessage: '', stateChangedAt: AT };
+}
+
 /** Just the store's lists of a fixture (drops the handles). */
 export function docsOf(d: Docs): Docs {
   return {
     vpcs: d.vpcs, subnets: d.subnets, securityGroups: d.securityGroups, routeTables: d.routeTables, networkInterfaces: d.networkInterfaces,
     loadBalancers: d.loadBalancers, targetGroups: d.targetGroups, listeners: d.listeners, endpointServices: d.endpointServices, endpoints: d.endpoints,
+    resolverEndpoints: d.resolverEndpoints, resolverRules: d.resolverRules, resolverRuleAssociations: d.resolverRuleAssociations,
   };
 }

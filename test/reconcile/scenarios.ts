@@ -2,7 +2,8 @@
  * The topologies of the golden tests, each built on the two-account flow of fixtures.ts.
  */
 import {
-  docsOf, endpoint, listener, nlb, service, subnet, target, targetGroup, twoAccounts, workloadEni, type Docs,
+  docsOf, endpoint, listener, nlb, resolverEndpoint, resolverRule, ruleAssociation, service, subnet, target, targetGroup, twoAccounts,
+  workloadEni, type Docs,
 } from './fixtures.js';
 
 /** (1) The two-account flow as is. */
@@ -145,4 +146,38 @@ export function privateDnsPending(): Docs {
   const d = privateDns();
   d.endpointServices[0]!.privateDnsNameConfiguration!.state = 'pendingVerification';
   return d;
+}
+
+/**
+ * (9) Route 53 Resolver in the consumer account: an OPERATIONAL outbound endpoint and an
+ * OPERATIONAL inbound endpoint in the consumer VPC, a CREATING inbound endpoint (absent), and
+ * rules associated with the consumer VPC: `Corp.Example.COM.` forwarding to two targets
+ * (COMPLETE: compiled, lower-cased, no trailing dot), `onprem.internal.` (association still
+ * CREATING: absent), a SYSTEM rule (absent), and a rule through a CREATING outbound endpoint
+ * (absent). The resolver ENIs are `resolver-endpoint` interfaces owned by their endpoints.
+ */
+export function resolver(): Docs {
+  const t = twoAccounts();
+  const [ca, cb] = t.consumer.subnets as [typeof t.consumer.subnets[0], typeof t.consumer.subnets[0]];
+  const sg = ['sg-0ccccccccccccccc1'];
+  const out = resolverEndpoint('rslvr-out-0ccccccccccccccc1', t.consumer.vpc, 'OPERATIONAL', [[ca, 'eni-0cccccccccccccca1', '10.0.1.40'], [cb, 'eni-0cccccccccccccca2', '10.0.2.40']], sg);
+  const outNew = resolverEndpoint('rslvr-out-0ccccccccccccccc2', t.consumer.vpc, 'CREATING', [[ca, 'eni-0cccccccccccccca3', '10.0.1.41'], [cb, 'eni-0cccccccccccccca4', '10.0.2.41']], sg);
+  const inb = resolverEndpoint('rslvr-in-0ccccccccccccccc3', t.consumer.vpc, 'OPERATIONAL', [[cb, 'eni-0cccccccccccccca6', '10.0.2.50'], [ca, 'eni-0cccccccccccccca5', '10.0.1.50']], sg);
+  const inNew = resolverEndpoint('rslvr-in-0ccccccccccccccc4', t.consumer.vpc, 'CREATING', [[ca, 'eni-0cccccccccccccca7', '10.0.1.51'], [cb, 'eni-0cccccccccccccca8', '10.0.2.51']], sg);
+  for (const e of [out, outNew, inb, inNew]) {
+    t.resolverEndpoints.push(e.endpoint);
+    t.networkInterfaces.push(...e.enis);
+  }
+  const corp = resolverRule('rslvr-rr-0ccccccccccccccc1', t.consumer.vpc.account, 'Corp.Example.COM.', 'FORWARD', [['192.168.10.53', 53], ['192.168.11.53', 5353]], out.endpoint.id);
+  const onprem = resolverRule('rslvr-rr-0ccccccccccccccc2', t.consumer.vpc.account, 'onprem.internal.', 'FORWARD', [['192.168.10.53', 53]], out.endpoint.id);
+  const system = resolverRule('rslvr-rr-0ccccccccccccccc3', t.consumer.vpc.account, 'public.corp.example.com.', 'SYSTEM', []);
+  const viaNew = resolverRule('rslvr-rr-0ccccccccccccccc4', t.consumer.vpc.account, 'lab.example.net.', 'FORWARD', [['192.168.12.53', 53]], outNew.endpoint.id);
+  t.resolverRules.push(corp, onprem, system, viaNew);
+  t.resolverRuleAssociations.push(
+    ruleAssociation('rslvr-rrassoc-0ccccccccccccccc1', corp, t.consumer.vpc, 'COMPLETE'),
+    ruleAssociation('rslvr-rrassoc-0ccccccccccccccc2', onprem, t.consumer.vpc, 'CREATING'),
+    ruleAssociation('rslvr-rrassoc-0ccccccccccccccc3', system, t.consumer.vpc, 'COMPLETE'),
+    ruleAssociation('rslvr-rrassoc-0ccccccccccccccc4', viaNew, t.consumer.vpc, 'COMPLETE'),
+  );
+  return docsOf(t);
 }

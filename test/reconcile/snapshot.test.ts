@@ -9,7 +9,15 @@ import type { StoredResource } from '../../src/control/resources.js';
 import { Store } from '../../src/control/store/store.js';
 import { compileDesiredState } from '../../src/reconcile/compile.js';
 import type { Docs } from './fixtures.js';
-import { crossZone, endpointStates } from './scenarios.js';
+import { crossZone, endpointStates, resolver } from './scenarios.js';
+
+/** crossZone with the resolver scenario's endpoints, rules, associations and their ENIs: every kind. */
+function everyKind(): Docs {
+  const d = crossZone();
+  const r = resolver();
+  d.networkInterfaces.push(...r.networkInterfaces.filter((n) => n.ownerResourceId.startsWith('rslvr-')));
+  return { ...d, resolverEndpoints: r.resolverEndpoints, resolverRules: r.resolverRules, resolverRuleAssociations: r.resolverRuleAssociations };
+}
 
 async function withStore(t: { after: (fn: () => Promise<void>) => void }): Promise<Store> {
   const store = await Store.open({ sqlitePath: ':memory:' });
@@ -24,7 +32,7 @@ function allDocs(d: Docs): StoredResource[] {
 describe('readSnapshot', () => {
   it('lists every stored kind in its snapshot list', async (t) => {
     const store = await withStore(t);
-    const docs = crossZone();
+    const docs = everyKind();
     await store.transaction(true, async (tx) => { for (const doc of allDocs(docs)) await tx.put(doc); });
     const snap = await store.transaction(false, (tx) => readSnapshot(tx));
     for (const [kind, list] of Object.entries(SNAPSHOT_LISTS)) {
@@ -36,7 +44,8 @@ describe('readSnapshot', () => {
 
   it('compiles to the same desired state as the documents put', async (t) => {
     const store = await withStore(t);
-    const docs = endpointStates();
+    const docs = { ...endpointStates(), ...(({ resolverEndpoints, resolverRules, resolverRuleAssociations }) => ({ resolverEndpoints, resolverRules, resolverRuleAssociations }))(everyKind()) };
+    docs.networkInterfaces = [...docs.networkInterfaces, ...everyKind().networkInterfaces.filter((n) => n.ownerResourceId.startsWith('rslvr-'))];
     await store.transaction(true, async (tx) => { for (const doc of allDocs(docs)) await tx.put(doc); });
     const snap = await store.transaction(false, (tx) => readSnapshot(tx));
     assert.equal(JSON.stringify(compileDesiredState(snap, 4)), JSON.stringify(compileDesiredState(docs, 4)));

@@ -63,7 +63,12 @@ export async function startTestServer(t: TestContext | { after: (fn: () => Promi
   const databaseUrl = db?.url ?? opts.databaseUrl;
   // No network unless asked: netns tests pass network 'netns' and get a prefix of their own (never the user's 'up-').
   const netPrefix = opts.netPrefix ?? `ut${(process.pid * 7 + ++servers) % 1000}-`;
-  up = await startUnderpass({ port: 0, stateDelayMs: 50, tickMs: 20, network: 'none', dnsPort: 0, ...opts, netPrefix, dataDir, databaseUrl });
+  // With a network, the resolvers forward what they do not answer: to a dead loopback port unless the test names
+  // its own public DNS, so no test query leaves the machine (the host's nameserver would be the default).
+  const publicDns = opts.publicDns ?? (opts.network && opts.network !== 'none' ? '127.0.0.1:9' : undefined);
+  up = await startUnderpass({
+    port: 0, stateDelayMs: 50, tickMs: 20, network: 'none', dnsPort: 0, ...opts, ...(publicDns ? { publicDns } : {}), netPrefix, dataDir, databaseUrl,
+  });
   return Object.assign(up, { endpoint: `http://127.0.0.1:${up.port}` });
 }
 

@@ -1,16 +1,17 @@
 /**
- * Runs one API operation: decode the form by the model, answer DryRun, replay ClientToken
- * requests, run the handler in one transaction, encode the XML. Errors become the protocol's
- * error envelope.
+ * Runs one Query-protocol (EC2, ELBv2) operation: decode the form by the model, then the shared
+ * core (operation.ts: DryRun, ClientToken replay, one transaction), encode the XML. Errors become
+ * the protocol's error envelope.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ApiError, isApiError } from '../../core/errors.js';
 import { cryptoRandom, type RandomSource } from '../../core/ids.js';
 import type { ServiceModel } from '../../wire/model.js';
 import { QueryDecoder } from '../../wire/query-decode.js';
 import { XmlEncoder } from '../../wire/xml-encode.js';
 import type { Store } from '../store/store.js';
-import { isReadOnly, type Caller, type ControlConfig, type Handlers, type RequestContext } from './context.js';
+import type { Caller, ControlConfig, Handlers } from './context.js';
+import { runOperation } from './operation.js';
 
 export interface ApiService {
   /** The SigV4 signing name: ec2 or elasticloadbalancing. */
@@ -27,10 +28,9 @@ export interface ApiResponse {
   status: number;
   body: string;
   requestId: string;
+  /** Default `text/xml;charset=UTF-8`. */
+  contentType?: string;
 }
-
-/** Thrown inside a transaction to roll a successful DryRun back. */
-class DryRunRollback extends Error {}
 
 export class Dispatcher {
   readonly service: ApiService;
@@ -98,33 +98,10 @@ export class Dispatcher {
     if (token !== undefined && (token.length > 64 || !/^[\x20-\x7e]*$/.test(token))) {
       throw new ApiError('InvalidParameterValue', 'ClientToken must be at most 64 printable ASCII characters');
     }
-    const write = !isReadOnly(action);
-    try {
-      const result = await this.#store.transaction(write, async (tx) => {
-        const ctx: RequestContext = {
-          ...caller, tx, region: this.#config.region, requestId, now: this.#clock(), random: this.#random, config: this.#config,
-        };
-        let fingerprint = '';
-        if (token !== undefined && !dryRun) {
-          const { ClientToken: _t, DryRun: _d, ...rest } = input;
-          fingerprint = createHash('sha256').update(JSON.stringify(rest)).digest('hex');
-          const seen = await tx.idempotent(caller.account, action, token);
-          if (seen) {
-            if (seen.fingerprint !== fingerprint) {
-              throw new ApiError('IdempotentParameterMismatch', `The client token '${token}' was already used for a ${action} request with other parameters`);
-            }
-            return JSON.parse(seen.result) as Record<string, unknown>;
-          }
-        }
-        const out = await handler(ctx, input);
-        if (dryRun) throw new DryRunRollback();
-        if (token !== undefined) await tx.remember(caller.account, action, token, fingerprint, JSON.stringify(out));
-        return out;
-      });
-      return { operation: action, result: result };
-    } catch (e) {
-      if (e instanceof DryRunRollback) throw new ApiError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.');
-      throw e;
-    }
+    const result = await runOperation(
+      { store: this.#store, config: this.#config, random: this.#random, clock: this.#clock },
+      { operation: action, input, handler, caller, requestId, dryRun, ...(token !== undefined && { token: { member: 'ClientToken', value: token } }) },
+    );
+    return { operation: action, result };
   }
 }

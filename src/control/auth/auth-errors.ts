@@ -9,7 +9,7 @@ import type { HttpRequestParts } from './authenticator.js';
 export type ApiFlavor = 'ec2' | 'elb';
 
 /** The signing names this server serves. */
-export const SIGNING_NAMES = { ec2: 'ec2', elb: 'elasticloadbalancing' } as const;
+export const SIGNING_NAMES = { ec2: 'ec2', elb: 'elasticloadbalancing', route53resolver: 'route53resolver' } as const;
 
 /** AWS's text for a signature that does not recompute (EC2 and the Query services say the same). */
 export const SIGNATURE_MISMATCH =
@@ -21,7 +21,8 @@ export const SIGNATURE_MISMATCH =
  */
 export function flavorOf(req: HttpRequestParts, scopeService?: string): ApiFlavor {
   if (scopeService === SIGNING_NAMES.ec2) return 'ec2';
-  if (scopeService === SIGNING_NAMES.elb) return 'elb';
+  // Route 53 Resolver's JSON protocol answers with the Query services' codes, renamed by api/json-dispatch.ts.
+  if (scopeService === SIGNING_NAMES.elb || scopeService === SIGNING_NAMES.route53resolver) return 'elb';
   const elbVersion = /(^|&)Version=2015-12-01(&|$)/;
   if (elbVersion.test(req.query) || elbVersion.test(req.body.toString('latin1'))) return 'elb';
   return 'ec2';

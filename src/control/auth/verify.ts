@@ -32,7 +32,7 @@ export interface Verified {
 function checkScope(req: HttpRequestParts, claim: SigV4Claim, region: string): void {
   const problems: string[] = [];
   if (claim.region !== region) problems.push(`Credential should be scoped to a valid region, not '${claim.region}'.`);
-  if (claim.service !== SIGNING_NAMES.ec2 && claim.service !== SIGNING_NAMES.elb) {
+  if (!(Object.values(SIGNING_NAMES) as string[]).includes(claim.service)) {
     problems.push(`Credential should be scoped to correct service: '${SIGNING_NAMES[flavorOf(req)]}'.`);
   }
   if (claim.terminator !== 'aws4_request') problems.push(`Credential should be scoped with a valid terminator: 'aws4_request', not '${claim.terminator}'.`);
