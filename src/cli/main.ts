@@ -9,6 +9,7 @@ import { DEMO_PREFIX, runDemo } from './demo.js';
 import { runDown } from './down.js';
 import { runExec, spawnInNamespace } from './exec.js';
 import { explainQuery, formatExplain } from './explain.js';
+import { formatDns, type DnsStatus } from './dns-status.js';
 import type { ExplainAnswer } from '../policy/explain.js';
 
 type NetworkMode = 'auto' | 'netns' | 'loopback' | 'none';
@@ -144,6 +145,19 @@ program.command('explain')
     const answer = r.json as unknown as ExplainAnswer;
     for (const line of formatExplain(args, answer)) console.log(line);
     process.exit(answer.admit ? 0 : 1);
+  });
+
+program.command('dns')
+  .description('where the resolvers answer: each VPC\'s (base + 2), the host\'s, each Route 53 Resolver inbound endpoint\'s (in its VPC and on this host), and the forwarding rules in force')
+  .option('--data-dir <dir>', 'data directory of the running Underpass (env UNDERPASS_DATA_DIR)')
+  .option('--port <port>', 'port of the running Underpass (env UNDERPASS_PORT)', portArg)
+  .option('--json', 'print the answer as JSON')
+  .action(async (o) => {
+    const info = findServer(o.dataDir ?? defaultDataDir(), o.port ?? defaultPort());
+    const r = await adminRequest(info, 'GET', '/dns');
+    if (r.status !== 200) throw new Error(String((r.json as { error?: string }).error ?? `HTTP ${r.status}`));
+    if (o.json) { console.log(JSON.stringify(r.json, null, 2)); return; }
+    for (const line of formatDns(r.json as unknown as DnsStatus)) console.log(line);
   });
 
 program.command('down')

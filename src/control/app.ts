@@ -144,6 +144,22 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
         }, known);
         return { status: 200, json: answer };
       }
+      if (method === 'GET' && path === '/dns') {
+        if (!dataPlane) return { status: 409, json: { error: `no data plane is running (${network.note})` } };
+        const d = dataPlane.desired;
+        return {
+          status: 200,
+          json: {
+            host: dataPlane.dnsHostPort ? `127.0.0.1:${dataPlane.dnsHostPort}` : undefined,
+            resolvers: (d?.networks ?? []).map((n) => ({ vpcId: n.vpcId, address: `${n.resolverIp}:53`, enableDnsSupport: n.enableDnsSupport })),
+            inboundEndpoints: (d?.inboundEndpoints ?? []).map((e) => ({
+              id: e.id, vpcId: e.vpcId, addresses: e.ips.map((i) => `${i.ip}:53`),
+              ...(dataPlane.inboundHostPorts.has(e.id) ? { host: `127.0.0.1:${dataPlane.inboundHostPorts.get(e.id)}` } : {}),
+            })),
+            forwardingRules: (d?.resolverRules ?? []).map((r) => ({ vpcId: r.vpcId, domain: r.domain, targets: r.targets.map((t) => `${t.ip}:${t.port}`), ruleId: r.ruleId })),
+          },
+        };
+      }
       const wl = /^\/workloads\/(eni-[0-9a-f]+)$/.exec(path);
       if (method === 'GET' && wl) {
         if (!dataPlane) return { status: 409, json: { error: `this Underpass runs without a network backend (${network.note}); workloads need --network netns` } };

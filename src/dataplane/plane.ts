@@ -137,20 +137,32 @@ export class DataPlane {
     if (this.#opts.dns) {
       this.#dns = await DnsWorkerProcess.start(HOST_PROCESSES, '');
       await this.#dns.configure({ version: 0, networks: [], dnsRecords: [], ...(this.#opts.dns.upstream ? { upstream: this.#opts.dns.upstream } : {}) });
-      if (this.#opts.dns.hostPort !== undefined) {
-        const udp = createUdpSocket('udp4');
-        await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind({ address: '127.0.0.1', port: this.#opts.dns!.hostPort }, () => resolve()); });
-        this.dnsHostPort = udp.address().port;
-        const tcp = createServer();
-        await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen({ host: '127.0.0.1', port: this.dnsHostPort }, () => resolve()); });
-        await this.#dns.attach('host/udp', 'host', udp);
-        await this.#dns.attach('host/tcp', 'host', tcp);
-      }
+      if (this.#opts.dns.hostPort !== undefined) this.dnsHostPort = await this.#hostListener('host', 'host', this.#opts.dns.hostPort);
     }
   }
 
   /** The host DNS listener's port on 127.0.0.1, when there is one. */
   dnsHostPort: number | undefined;
+  /** Inbound endpoint id → its port on 127.0.0.1, answering with its VPC's view from this host. */
+  readonly inboundHostPorts = new Map<string, number>();
+
+  /** UDP and TCP on 127.0.0.1:`port` (0: any free port), handed to the resolver worker for `scope`; the port. */
+  async #hostListener(id: string, scope: string, port: number): Promise<number> {
+    const dns = this.#dns!;
+    const udp = createUdpSocket('udp4');
+    await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind({ address: '127.0.0.1', port }, () => resolve()); });
+    const bound = udp.address().port;
+    const tcp = createServer();
+    try {
+      await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen({ host: '127.0.0.1', port: bound }, () => resolve()); });
+    } catch (err) {
+      udp.close();
+      throw err;
+    }
+    await dns.attach(`${id}/udp`, scope, udp);
+    await dns.attach(`${id}/tcp`, scope, tcp);
+    return bound;
+  }
   #dns: DnsWorkerProcess | undefined;
 
   /** Sockets attached to the resolver worker: id → why opening it failed (undefined: attached). */
@@ -183,6 +195,22 @@ export class DataPlane {
     for (const r of rules) {
       const ip = r.sourceIps[0];
       if (ip) want.set(`out/${r.outboundEndpointId}`, { vpcId: r.outboundVpcId, ip, port: 0, transport: 'udp', scope: `out:${r.outboundEndpointId}` });
+    }
+    // Each inbound endpoint also answers from this host on a port of 127.0.0.1 of its own.
+    const inbound = new Set((d.inboundEndpoints ?? []).map((e) => e.id));
+    for (const [id] of this.inboundHostPorts) {
+      if (inbound.has(id)) continue;
+      this.inboundHostPorts.delete(id);
+      await dns.detach(`host:${id}/udp`).catch(() => {});
+      await dns.detach(`host:${id}/tcp`).catch(() => {});
+    }
+    for (const e of d.inboundEndpoints ?? []) {
+      if (this.inboundHostPorts.has(e.id)) continue;
+      try {
+        this.inboundHostPorts.set(e.id, await this.#hostListener(`host:${e.id}`, e.vpcId, 0));
+      } catch (err) {
+        this.#log(`inbound endpoint ${e.id} on the host: ${(err as Error).message}`);
+      }
     }
     for (const id of [...this.#dnsSockets.keys()]) {
       if (want.has(id)) continue;

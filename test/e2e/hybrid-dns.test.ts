@@ -7,6 +7,7 @@
  * on-premises network ask the VPC's resolver (answers from the VPC's view, rules included).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { NetnsBackend } from '../../src/net/netns.js';
@@ -99,6 +100,33 @@ describe('Route 53 Resolver endpoints and forwarding rules (netns, AWS CLI, dnsm
       assert.match(nx, /status: NXDOMAIN/);
       assert.match(nx, /flags: qr aa/);
     }
+
+    // From this host too: each inbound endpoint has a port on 127.0.0.1 (underpass dns / the admin API say which).
+    const status = await (await fetch(`${up.endpoint}/_underpass/dns`, { headers: { authorization: `Bearer ${up.adminToken}` } })).json() as {
+      inboundEndpoints: Array<{ id: string; host?: string; addresses: string[] }>; forwardingRules: Array<{ domain: string }>;
+    };
+    const mine = status.inboundEndpoints.find((e) => e.id === inb.Id);
+    assert.ok(mine?.host, JSON.stringify(status));
+    assert.deepEqual(mine.addresses.sort(), ips.map((ip) => `${ip}:53`).sort());
+    assert.deepEqual(status.forwardingRules.map((r) => r.domain), ['corp.internal']);
+    const [hostIp, hostPort] = mine.host.split(':');
+    const fromHost = await new Promise<string>((resolve, reject) => {
+      const d = spawn('dig', ['+short', '+time=2', '+tries=1', '-p', hostPort!, `@${hostIp}`, 'db.corp.internal'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let o = '';
+      d.stdout.setEncoding('utf8').on('data', (x: string) => { o += x; });
+      d.once('exit', (c) => (c === 0 ? resolve(o.trim()) : reject(new Error(`dig exit ${c}`))));
+    });
+    assert.equal(fromHost, '192.168.100.50');
+    const cli = await new Promise<string>((resolve, reject) => {
+      const c = spawn(process.execPath, [new URL('../../bin/underpass.js', import.meta.url).pathname, 'dns'], {
+        env: { ...process.env, UNDERPASS_DATA_DIR: up.dataDir, UNDERPASS_PORT: String(up.port) }, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let o = '';
+      c.stdout.setEncoding('utf8').on('data', (x: string) => { o += x; });
+      c.once('exit', (code) => (code === 0 ? resolve(o) : reject(new Error(`underpass dns exit ${code}`))));
+    });
+    assert.match(cli, new RegExp(`${inb.Id} \\(inbound, ${vpc} view\\): .* in the VPC; ${mine.host.replace(/\./g, '\\.')} from this host`));
+    assert.match(cli, new RegExp(`${vpc}: corp\\.internal → 192\\.168\\.100\\.2:53`));
 
     // Disassociating the rule stops the forwarding: the name goes to the public DNS, which does not know it.
     await aws(['route53resolver', 'disassociate-resolver-rule', '--resolver-rule-id', rule.Id, '--vpc-id', vpc]);
