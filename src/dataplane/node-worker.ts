@@ -132,7 +132,8 @@ function route(meta: Meta): RouteDecision {
   return out;
 }
 
-function stageOf(reason: string, connected: boolean, d: FlowDecision | undefined): RefusalStage | undefined {
+/** Why a flow counts as refused: the decision's stage, a routing failure, or a target that never answered. */
+function stageOf(connected: boolean, d: FlowDecision | undefined): RefusalStage | undefined {
   if (d && !d.admit) return d.stage;
   if (!d) return 'internal';
   if (!connected) return 'target-refused';
@@ -147,7 +148,7 @@ const relay = new Relay<Meta>({
     const m = end.meta;
     if (m.localPort !== undefined) portsInUse.delete(m.localPort);
     const c = countersOf(m.listenerId);
-    const stage = stageOf(end.reason, end.connected, m.decision);
+    const stage = stageOf(end.connected, m.decision);
     if (m.decision?.admit) {
       c.endedFlows++;
       c.bytesIn += end.bytesIn - m.seenIn;
@@ -156,8 +157,10 @@ const relay = new Relay<Meta>({
       else if (end.reason === 'target reset') c.targetResets++;
       else if (end.reason !== 'closed' && !end.reason.startsWith('client') && !end.reason.startsWith('target')) c.elbResets++;
     }
-    if (stage && stage !== 'target-refused') c.refused[stage] = (c.refused[stage] ?? 0) + 1;
-    if (stage === 'target-refused') { c.refused[stage] = (c.refused[stage] ?? 0) + 1; c.elbResets++; }
+    if (stage) {
+      c.refused[stage] = (c.refused[stage] ?? 0) + 1;
+      if (stage === 'target-refused') c.elbResets++; // the client is reset for the target's refusal
+    }
     if (records.length >= MAX_FLOW_RECORDS) { droppedRecords++; return; }
     const t = m.decision?.admit ? m.decision.target : undefined;
     records.push({

@@ -73,7 +73,7 @@ export function explainFlow(desired: DesiredState, health: HealthMap, q: Explain
   }
   steps.push({ check: 'listener', ok: true, detail: `port ${q.port} → listener ${p.listenerArn} → target group ${p.targetGroupArn}, via the load balancer node ${binding.nodeEniId} (${binding.nodeIp})` });
   const routes = compileNodeRoutes(desired, health, binding.nodeEniId);
-  const d = decideFlow(routes, listenerIdOf(binding.eniId, q.port), { srcIp: q.sourceIp, srcPort: q.sourcePort ?? 40000 });
+  const d = decideFlow(routes, listenerIdOf(binding.eniId, q.port), { srcIp: q.sourceIp, srcPort: q.sourcePort ?? 40000 }, { explain: true });
   const names = ['endpoint state', 'security groups', 'target'];
   d.reasons.forEach((r, i) => steps.push({ check: names[i] ?? 'check', ok: true, detail: r }));
   if (!d.admit) {

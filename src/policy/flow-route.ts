@@ -101,7 +101,7 @@ export type FlowDecision =
     endpointId: string;
     idleTimeoutMs: number;
     failOpen: boolean;
-    /** The checks passed, in order. */
+    /** The checks passed, in order (only with `explain`). */
     reasons: string[];
   }
   | { admit: false; stage: RefusalStage; reason: string; reasons: string[] };
@@ -185,30 +185,36 @@ export function compileNodeRoutes(desired: DesiredState, health: HealthMap, node
 }
 
 const NO_GROUPS: readonly string[] = [];
+/** Admitted connections on the worker's path collect no passed checks: no string is built per connection. */
+const NOT_EXPLAINED: string[] = Object.freeze([]) as unknown as string[];
 
-/** The decision for one new connection to `listenerId` (an ENI port this node serves). */
-export function decideFlow(routes: NodeRoutes, listenerId: string, q: FlowQuery): FlowDecision {
+/**
+ * The decision for one new connection to `listenerId` (an ENI port this node serves). A refusal
+ * always carries its reason; `explain` also lists the checks an admitted connection passed
+ * (`underpass explain`), which the workers' per-connection path does not pay for.
+ */
+export function decideFlow(routes: NodeRoutes, listenerId: string, q: FlowQuery, opts: { explain?: boolean } = {}): FlowDecision {
   const l = routes.listeners.get(listenerId);
   if (!l || !routes.node) {
     return { admit: false, stage: 'no-listener', reason: `no listener ${listenerId} on this load balancer node`, reasons: [] };
   }
-  const reasons: string[] = [];
+  const reasons: string[] = opts.explain ? [] : NOT_EXPLAINED;
   if (!l.serving) {
     return { admit: false, stage: 'endpoint-state', reason: `endpoint ${l.endpointId} is pending, not available`, reasons };
   }
-  reasons.push(`endpoint ${l.endpointId} is available`);
+  if (opts.explain) reasons.push(`endpoint ${l.endpointId} is available`);
   const sg = evaluateIngress(l.groups, {
     protocol: 'tcp', destinationPort: l.port, sourceIp: q.srcIp, sourceGroupIds: l.members.get(q.srcIp) ?? NO_GROUPS,
   });
   if (!sg.allow) return { admit: false, stage: 'security-group', reason: `${l.eniId}: ${sg.reason}`, reasons };
-  reasons.push(`${l.eniId}: ${sg.reason}`);
+  if (opts.explain) reasons.push(`${l.eniId}: ${sg.reason}`);
   const tg = l.targetGroup;
   if (!tg) return { admit: false, stage: 'no-target', reason: `target group ${l.targetGroupArn} does not exist`, reasons };
   const pick = pickTarget(tg.targets, {
     srcIp: q.srcIp, srcPort: q.srcPort, dstIp: l.eniIp, dstPort: l.port, ...(q.seq !== undefined ? { seq: q.seq } : {}),
   }, { nodeZone: routes.node.zoneId, crossZone: tg.crossZone, stickiness: tg.stickiness, seed: routes.node.seed });
   if (!pick.target) return { admit: false, stage: 'no-target', reason: pick.reason, reasons };
-  reasons.push(pick.reason);
+  if (opts.explain) reasons.push(pick.reason);
   return {
     admit: true, target: pick.target, localAddress: routes.node.ip, proxyProtocolV2: tg.proxyProtocolV2, endpointId: l.endpointId,
     idleTimeoutMs: l.idleTimeoutMs, failOpen: pick.failOpen, reasons,

@@ -120,6 +120,9 @@ describe('decideFlow', () => {
     assert.equal(d.localAddress, '10.0.1.4');
     assert.equal(d.endpointId, 'vpce-0ccccccccccccccc1');
     assert.equal(d.idleTimeoutMs, 350_000);
+    assert.deepEqual(d.reasons, [], 'the workers\' path builds no per-connection reason strings');
+    const e = decideFlow(routes, listenerIdOf('eni-0cccccccccccccc01', 80), { srcIp: '10.0.1.100', srcPort: 1 }, { explain: true });
+    assert.equal(e.reasons.length, 3, JSON.stringify(e.reasons));
   });
 
   it('a node that is not in the desired state serves nothing', () => {
