@@ -16,30 +16,22 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { after, describe, it, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import * as EC2 from '@aws-sdk/client-ec2';
 import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { DataPlane } from '../../src/dataplane/plane.js';
 import { NetnsBackend, type Workload } from '../../src/net/netns.js';
 import { eventually, startTestServer, type TestServer } from '../support/harness.js';
 import { sdkClients } from '../support/clients.js';
-import { cannotRun, runIn } from '../net/topologies.js';
+import { runIn } from '../net/topologies.js';
+import { netnsSuite } from './netns-suite.js';
 
-const why = cannotRun();
-if (why && process.env.CI) throw new Error(`end-to-end data-plane tests cannot run under CI: ${why}`);
-const kernel = why ? { skip: `${why}: skipped (set CI to make this a failure)` } : {};
-const PREFIX = `ub${process.pid % 1000}-`;
+const { kernel, prefix: PREFIX } = netnsSuite('ub', 'end-to-end data-plane tests');
 const PROVIDER = '111111111111';
 const CONSUMER = '222222222222';
 const TRAFFIC_PORT = 7000;
 const HEALTH_PORT = 7001;
 
-after(async () => {
-  if (why) return;
-  const b = new NetnsBackend({ prefix: PREFIX });
-  await b.sweep();
-  assert.deepEqual((await b.listOwned()).namespaces, [], `namespaces with ${PREFIX} left behind`);
-});
 
 /** Target: answers `<label> <peer>` to every connection; a connection that sends `hold` gets `held <label>` and stays open. */
 const TARGET = `

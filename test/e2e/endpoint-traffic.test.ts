@@ -10,28 +10,19 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, it, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import * as EC2 from '@aws-sdk/client-ec2';
 import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
 import { NetnsBackend } from '../../src/net/netns.js';
 import { decodeProxyV2 } from '../../src/wire/proxy-v2.js';
 import { eventually, startTestServer } from '../support/harness.js';
 import { sdkClients } from '../support/clients.js';
-import { cannotRun, connectFrom, runIn, startServer } from '../net/topologies.js';
+import { connectFrom, runIn, startServer } from '../net/topologies.js';
+import { netnsSuite } from './netns-suite.js';
 
-const why = cannotRun();
-if (why && process.env.CI) throw new Error(`end-to-end data-plane tests cannot run under CI: ${why}`);
-const kernel = why ? { skip: `${why}: skipped (set CI to make this a failure)` } : {};
-const PREFIX = `ue${process.pid % 1000}-`;
+const { kernel, prefix: PREFIX } = netnsSuite('ue', 'end-to-end data-plane tests');
 const PROVIDER = '111111111111';
 const CONSUMER = '222222222222';
-
-after(async () => {
-  if (why) return;
-  const b = new NetnsBackend({ prefix: PREFIX });
-  await b.sweep();
-  assert.deepEqual((await b.listOwned()).namespaces, [], `namespaces with ${PREFIX} left behind`);
-});
 
 /** Echo-ish target that first writes its raw first chunk back as base64 (to see PROXY headers). */
 const RAW_TARGET = `

@@ -10,28 +10,19 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { after, describe, it, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import * as EC2 from '@aws-sdk/client-ec2';
 import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
 import { NetnsBackend } from '../../src/net/netns.js';
 import { eventually, startTestServer } from '../support/harness.js';
 import { sdkClients } from '../support/clients.js';
-import { cannotRun, runIn } from '../net/topologies.js';
+import { runIn } from '../net/topologies.js';
+import { netnsSuite } from './netns-suite.js';
 
 const DNSMASQ = '/usr/sbin/dnsmasq';
-const why = cannotRun() ?? (existsSync(DNSMASQ) ? undefined : 'dnsmasq (Debian dnsmasq-base) is not installed')
-  ?? (existsSync('/usr/bin/dig') ? undefined : 'dig (Debian dnsutils) is not installed');
-if (why && process.env.CI) throw new Error(`resolver tests cannot run under CI: ${why}`);
-const kernel = why ? { skip: `${why}: skipped (set CI to make this a failure)` } : {};
-const PREFIX = `ur${process.pid % 1000}-`;
+const { kernel, prefix: PREFIX } = netnsSuite('ur', 'resolver tests', () => (existsSync(DNSMASQ) ? undefined : 'dnsmasq (Debian dnsmasq-base) is not installed')
+  ?? (existsSync('/usr/bin/dig') ? undefined : 'dig (Debian dnsutils) is not installed'));
 const PUBLIC_ADDRESS = '192.0.2.80';
-
-after(async () => {
-  if (why) return;
-  const b = new NetnsBackend({ prefix: PREFIX });
-  await b.sweep();
-  assert.deepEqual((await b.listOwned()).namespaces, [], `namespaces with ${PREFIX} left behind`);
-});
 
 /** dnsmasq as the public DNS on 127.0.0.1:<port>: api.example.com A, optional TXT records. */
 async function startPublicDns(t: TestContext, txt: Array<[string, string]>, fixedPort?: number): Promise<{ port: number; stop: () => Promise<void> }> {

@@ -10,26 +10,17 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, it, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import * as EC2 from '@aws-sdk/client-ec2';
 import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
 import { NetnsBackend } from '../../src/net/netns.js';
 import { eventually, startTestServer } from '../support/harness.js';
 import { sdkClients } from '../support/clients.js';
-import { cannotRun, runIn } from '../net/topologies.js';
+import { runIn } from '../net/topologies.js';
+import { netnsSuite } from './netns-suite.js';
 
-const why = cannotRun();
-if (why && process.env.CI) throw new Error(`scale tests cannot run under CI: ${why}`);
-const kernel = why ? { skip: `${why}: skipped (set CI to make this a failure)` } : {};
-const PREFIX = `uz${process.pid % 1000}-`;
+const { kernel, prefix: PREFIX } = netnsSuite('uz', 'scale tests');
 const FLOWS = Number(process.env.UNDERPASS_SCALE_FLOWS ?? 10_000);
-
-after(async () => {
-  if (why) return;
-  const b = new NetnsBackend({ prefix: PREFIX });
-  await b.sweep();
-  assert.deepEqual((await b.listOwned()).namespaces, [], `namespaces with ${PREFIX} left behind`);
-});
 
 /** Echo target holding every connection open. */
 const ECHO = `
