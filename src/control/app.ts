@@ -169,6 +169,11 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
       }
       return { status: 404, json: { error: `no admin route ${method} ${path}` } };
     },
+  }).catch(async (err: unknown) => {
+    // The port was taken, say: nothing started so far may outlive the failed start.
+    await dataPlane?.close().catch(() => {});
+    await store.close();
+    throw err;
   });
 
   const ticks = [substrateTick, elbTick, privatelinkTick, route53resolverTick];

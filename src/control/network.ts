@@ -50,7 +50,12 @@ export async function chooseNetwork(choice: NetworkChoice, opts: {
     dns: opts.dns ?? {},
     ...(opts.healthIntervalOverrideMs ? { healthIntervalOverrideMs: opts.healthIntervalOverrideMs } : {}),
   });
-  await dataPlane.start();
+  try {
+    await dataPlane.start();
+  } catch (err) {
+    await dataPlane.close().catch(() => {}); // no process it started may outlive the failed start
+    throw err;
+  }
   if (backend.kind === 'loopback') {
     return {
       kind: 'loopback', prefix, dataPlane,

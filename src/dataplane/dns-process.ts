@@ -30,6 +30,11 @@ export class DnsWorkerProcess {
   /** Starts the worker where `host` runs processes for the host namespace (`''` = the host itself). */
   static async start(host: ProcessHost, namespace: string): Promise<DnsWorkerProcess> {
     const { child } = await spawnReady(host, namespace, 'dns-worker.ts', 'resolver worker');
+    // Its lifetime follows the parent's, never the other way round: it exits when the IPC channel
+    // closes, and it must not keep a parent that forgot to close it from exiting.
+    child.unref();
+    (child.channel as { unref?: () => void } | undefined)?.unref?.();
+    for (const pipe of [child.stdout, child.stderr]) (pipe as { unref?: () => void } | null)?.unref?.();
     return new DnsWorkerProcess(child);
   }
 

@@ -80,7 +80,6 @@ function vpcSpecKey(n: DesiredState['networks'][number]): string {
 export class DataPlane {
   readonly backend: NetworkBackend;
   #desired: DesiredState | undefined;
-  #desiredKey = '';
   #queued: DesiredState | undefined;
   #running: Promise<void> | undefined;
   #closed = false;
@@ -251,7 +250,11 @@ export class DataPlane {
   /** The desired state last applied completely. */
   get desired(): DesiredState | undefined { return this.#desired; }
 
-  /** Converges to `desired` (serialised; resolves when this or a newer state has been applied). */
+  /**
+   * Converges to `desired` (serialised; resolves when this or a newer state has been applied). A
+   * state with the version last applied is taken as unchanged (only dead processes or failed
+   * listeners are retried): give a new version whenever the content changes.
+   */
   apply(desired: DesiredState): Promise<void> {
     this.#queued = desired;
     if (!this.#running) {
@@ -282,11 +285,8 @@ export class DataPlane {
   }
 
   async #applyNow(d: DesiredState): Promise<void> {
-    const key = JSON.stringify({ ...d, version: 0 });
-    if (key === this.#desiredKey && !this.#broken() && this.#listenErrors.size === 0) {
-      if (this.#desired) this.#desired = d; // same content, newer version
-      return;
-    }
+    // The caller bumps the version exactly when the content changes (app.ts compares the compiled JSON once).
+    if (this.#desired?.version === d.version && !this.#broken() && this.#listenErrors.size === 0) return;
     const b = this.backend;
     const wantVpcs = new Map(d.networks.map((n) => [n.vpcId, n]));
 
@@ -435,7 +435,6 @@ export class DataPlane {
     }
 
     this.#desired = d;
-    this.#desiredKey = key;
     const labels = listenerLabels(d);
     this.#labels = new Map(labels.map((l) => [l.listenerId, l]));
     this.metrics.setListeners(labels);
