@@ -148,19 +148,23 @@ export class DataPlane {
   /** UDP and TCP on 127.0.0.1:`port` (0: any free port), handed to the resolver worker for `scope`; the port. */
   async #hostListener(id: string, scope: string, port: number): Promise<number> {
     const dns = this.#dns!;
-    const udp = createUdpSocket('udp4');
-    await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind({ address: '127.0.0.1', port }, () => resolve()); });
-    const bound = udp.address().port;
-    const tcp = createServer();
-    try {
-      await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen({ host: '127.0.0.1', port: bound }, () => resolve()); });
-    } catch (err) {
-      udp.close();
-      throw err;
+    // UDP picks the port (when 0); TCP must get the same number, which another program may hold: pick again then.
+    for (let attempt = 1; ; attempt++) {
+      const udp = createUdpSocket('udp4');
+      await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind({ address: '127.0.0.1', port }, () => resolve()); });
+      const bound = udp.address().port;
+      const tcp = createServer();
+      try {
+        await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen({ host: '127.0.0.1', port: bound }, () => resolve()); });
+      } catch (err) {
+        udp.close();
+        if (port === 0 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 20) continue;
+        throw err;
+      }
+      await dns.attach(`${id}/udp`, scope, udp);
+      await dns.attach(`${id}/tcp`, scope, tcp);
+      return bound;
     }
-    await dns.attach(`${id}/udp`, scope, udp);
-    await dns.attach(`${id}/tcp`, scope, tcp);
-    return bound;
   }
   #dns: DnsWorkerProcess | undefined;
 
