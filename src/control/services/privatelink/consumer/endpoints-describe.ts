@@ -24,18 +24,26 @@ interface DescribeInput { VpcEndpointIds?: string[]; Filters?: Filter[]; MaxResu
 
 export const describeVpcEndpoints: Handler = async (ctx, raw) => {
   const input = raw as DescribeInput;
-  let items = await ctx.tx.list('endpoint', ctx.account);
+  let items: EndpointDoc[];
   if (input.VpcEndpointIds && input.VpcEndpointIds.length > 0) {
+    // By id: read just those (a describe of one endpoint must not cost a listing of all of them).
     for (const id of input.VpcEndpointIds) checkIdFormat('endpoint', id);
-    const byId = new Map(items.map((e) => [e.id, e]));
-    const missing = input.VpcEndpointIds.filter((id) => !byId.has(id));
+    const wanted = [...new Set(input.VpcEndpointIds)];
+    const found: EndpointDoc[] = [];
+    for (const id of wanted) {
+      const e = await ctx.tx.get('endpoint', id);
+      if (e && e.account === ctx.account) found.push(e);
+    }
+    const have = new Set(found.map((e) => e.id));
+    const missing = wanted.filter((id) => !have.has(id));
     if (missing.length > 0) {
       throw new ApiError('InvalidVpcEndpointId.NotFound', missing.length === 1
         ? `The VpcEndPoint ID '${missing[0]}' does not exist`
         : `The VpcEndPoint IDs '${missing.join(', ')}' do not exist`);
     }
-    const wanted = new Set(input.VpcEndpointIds);
-    items = items.filter((e) => wanted.has(e.id));
+    items = found.sort((a, b) => a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0);
+  } else {
+    items = await ctx.tx.list('endpoint', ctx.account);
   }
   items = applyFilters(items, input.Filters, ENDPOINT_FILTERS, (e) => e.tags);
   const page = paginate(items, { scope: 'DescribeVpcEndpoints', maxResults: input.MaxResults, token: input.NextToken, max: 1000 });
