@@ -13,14 +13,14 @@ import { DEFAULT_CONTROL_CONFIG, type ControlConfig } from './api/context.js';
 import { Dispatcher } from './api/dispatch.js';
 import { EC2_MODEL, ELBV2_MODEL } from '../wire/model.js';
 import { startServer } from './server.js';
+import { startConsole } from './console/index.js';
+import { credentialCheck } from './console/credentials.js';
 import { Store } from './store/store.js';
 import { substrateHandlers, substrateTick } from './services/substrate/index.js';
 import { elbHandlers, elbTick } from './services/elb/index.js';
 import { privatelinkHandlers, privatelinkNotSupported, privatelinkTick, startPrivateDnsVerifier } from './services/privatelink/index.js';
 import { route53resolverDispatcher, route53resolverTick } from './services/route53resolver/index.js';
-import { readSnapshot } from './snapshot.js';
-import { compileDesiredState } from '../reconcile/compile.js';
-import type { DesiredState } from '../reconcile/desired-state.js';
+import { ReconcileLoop } from './reconcile-loop.js';
 import { chooseNetwork, type NetworkChoice } from './network.js';
 import type { DataPlane } from '../dataplane/plane.js';
 import { explainFlow, type KnownEndpoint } from '../policy/explain.js';
@@ -46,6 +46,12 @@ export interface UnderpassOptions {
   publicDns?: string;
   /** Port of the host's DNS listener on 127.0.0.1 (0: any free one); none when absent. */
   dnsPort?: number;
+  /** The web console's built files (default `<repo>/console/dist`). */
+  consoleDistDir?: string;
+  /** A console session unused this long expires (default 60 min; each request extends it). */
+  consoleSessionIdleMs?: number;
+  /** A console session expires this long after sign-in, used or not (default 12 h). */
+  consoleSessionMaxMs?: number;
 }
 
 export interface Underpass {
@@ -99,12 +105,21 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
   }, store, config);
   const route53resolver = route53resolverDispatcher(store, config);
   const adminToken = randomBytes(24).toString('hex');
+  const webConsole = startConsole({
+    store, check: credentialCheck({ mode: auth, store, defaultAccount: opts.defaultAccount ?? DEFAULT_ACCOUNT }),
+    query: { ec2, elbv2: elb }, json: { route53resolver }, dataPlane, networkNote: network.note,
+    flowLogPath: join(opts.dataDir, 'flow-logs', 'flows.log'),
+    ...(opts.consoleDistDir !== undefined ? { distDir: opts.consoleDistDir } : {}),
+    ...(opts.consoleSessionIdleMs !== undefined ? { idleMs: opts.consoleSessionIdleMs } : {}),
+    ...(opts.consoleSessionMaxMs !== undefined ? { maxMs: opts.consoleSessionMaxMs } : {}),
+  });
   const running = await startServer({
     host,
     port: opts.port ?? DEFAULT_PORT,
     authenticator,
     dispatchers: [ec2, elb, route53resolver],
     adminToken,
+    console: webConsole.handle,
     ...(dataPlane ? { metrics: () => dataPlane.metrics.render() } : {}),
     admin: async ({ method, path, query, body }) => {
       if (method === 'POST' && path === '/accounts') {
@@ -171,6 +186,7 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
     },
   }).catch(async (err: unknown) => {
     // The port was taken, say: nothing started so far may outlive the failed start.
+    webConsole.close();
     await dataPlane?.close().catch(() => {});
     await store.close();
     throw err;
@@ -188,21 +204,13 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
     }).finally(() => { ticking = undefined; });
     await ticking;
   };
-  let version = 0;
-  let lastKey = '';
-  let reconciling: Promise<void> | undefined;
+  // Compiles the store for the data plane: right after every committed change (a new endpoint
+  // listens without waiting for the tick) and on every tick; skipped while nothing moved.
+  const loop = dataPlane ? new ReconcileLoop(store, dataPlane) : undefined;
+  const unwatch = loop ? store.onChange(() => loop.kick()) : undefined;
   const reconcile = async () => {
-    if (!dataPlane || closing) return;
-    while (reconciling) await reconciling;
-    reconciling = (async () => {
-      const snapshot = await store.transaction(false, (tx) => readSnapshot(tx));
-      const next = compileDesiredState(snapshot, version + 1);
-      promoteReady(next, dataPlane);
-      const key = JSON.stringify({ ...next, version: 0 });
-      if (key !== lastKey) { version++; lastKey = key; }
-      await dataPlane.apply({ ...next, version });
-    })().finally(() => { reconciling = undefined; });
-    await reconciling;
+    if (!loop || closing) return;
+    await loop.reconcile();
   };
   const timer = setInterval(() => {
     tick().then(reconcile).catch((e) => console.error('underpass: transition tick failed', e));
@@ -222,23 +230,15 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
       clearInterval(timer);
       await verifier.stop();
       while (ticking) await ticking;
-      while (reconciling) await reconciling.catch(() => {});
+      unwatch?.();
+      await loop?.close();
+      webConsole.close();
       await running.close();
       await dataPlane?.close().catch((e: unknown) => console.error('underpass: closing the data plane failed', e));
       await store.close();
       rmSync(serverFile, { force: true });
     },
   };
-}
-
-/**
- * Pending endpoints whose listeners all listen are compiled as serving, so the workers admit their
- * connections before the next tick moves them to `available` (readyToServe asks `endpointServing`).
- */
-function promoteReady(d: DesiredState, plane: DataPlane): void {
-  for (const ep of d.endpoints) {
-    if (!ep.serving && plane.endpointReadiness(ep.endpointId).ready) ep.serving = true;
-  }
 }
 
 /** "ip" or "ip:port" (default port 53); IPv4 only. */

@@ -1,7 +1,7 @@
 /**
  * The control plane's one HTTP port: on `/` the EC2 and ELBv2 Query APIs and the Route 53
  * Resolver JSON API (dispatched by the SigV4 credential scope's service; unsigned requests by
- * Version or X-Amz-Target), and the admin API under `/_underpass/`.
+ * Version or X-Amz-Target), the admin API under `/_underpass/` and the web console under `/console`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +28,8 @@ export interface ServerOptions {
   metrics?: () => string;
   /** The bearer token the admin API requires. */
   adminToken: string;
+  /** The web console: `/console` and everything under `/console/` (no AWS request uses that path). */
+  console?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 }
 
 export interface RunningServer {
@@ -193,7 +195,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://underpass.local');
-    const route = url.pathname.startsWith('/_underpass/') ? admin : url.pathname === '/metrics' && req.method === 'GET' ? metrics : api;
+    const consoleRoute = opts.console;
+    const route = url.pathname.startsWith('/_underpass/') ? admin
+      : url.pathname === '/metrics' && req.method === 'GET' ? metrics
+        : consoleRoute && (url.pathname === '/console' || url.pathname.startsWith('/console/')) ? consoleRoute
+          : api;
     route(req, res, url).catch((e) => {
       console.error('underpass: request failed', e);
       if (!res.headersSent) res.writeHead(500);

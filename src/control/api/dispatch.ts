@@ -32,6 +32,11 @@ export interface ApiResponse {
   contentType?: string;
 }
 
+/** What `call` gives: the operation's output, or the error code, message and HTTP status the API would answer. */
+export type CallOutcome =
+  | { ok: true; result: Record<string, unknown> }
+  | { ok: false; status: number; code: string; message: string };
+
 export class Dispatcher {
   readonly service: ApiService;
   readonly #decoder: QueryDecoder;
@@ -69,6 +74,23 @@ export class Dispatcher {
       if (isApiError(e)) return this.errorResponse(e, requestId);
       console.error(`underpass: internal error in request ${requestId}:`, e);
       return this.errorResponse(new ApiError('InternalError', 'An internal error has occurred'), requestId);
+    }
+  }
+
+  /**
+   * Runs the operation named by the form's Action for `caller` and gives its output object (SDK
+   * member names) or the API error it would answer, for callers that are not HTTP clients of the
+   * Query API (the web console). Same path as `handle`; never throws.
+   */
+  async call(form: URLSearchParams, caller: Caller): Promise<CallOutcome> {
+    const requestId = randomUUID();
+    try {
+      const { result } = await this.#run(form, caller, requestId);
+      return { ok: true, result };
+    } catch (e) {
+      if (isApiError(e)) return { ok: false, status: e.status, code: e.code, message: e.message };
+      console.error(`underpass: internal error in request ${requestId}:`, e);
+      return { ok: false, status: 500, code: 'InternalError', message: 'An internal error has occurred' };
     }
   }
 

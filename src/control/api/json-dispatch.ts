@@ -11,7 +11,7 @@ import { JsonCodec } from '../../wire/json-codec.js';
 import type { ServiceModel } from '../../wire/model.js';
 import type { Store } from '../store/store.js';
 import type { Caller, ControlConfig, Handlers } from './context.js';
-import type { ApiResponse } from './dispatch.js';
+import type { ApiResponse, CallOutcome } from './dispatch.js';
 import { runOperation } from './operation.js';
 
 export interface JsonApiService {
@@ -75,27 +75,51 @@ export class JsonDispatcher {
   async handle(target: string, body: string, caller: Caller): Promise<ApiResponse> {
     const requestId = randomUUID();
     try {
-      const operation = this.#operation(target);
-      const input = this.codec.decode(operation, body);
-      const handler = this.service.handlers[operation];
-      if (!handler) throw new ApiError('UnsupportedOperation', `The operation ${operation} is not supported by Underpass`);
-      const member = this.service.idempotencyMember;
-      const token = member !== undefined && typeof input[member] === 'string' ? (input[member] as string) : undefined;
-      const result = await runOperation(
-        { store: this.#store, config: this.#config, random: this.#random, clock: this.#clock },
-        {
-          operation, input, handler, caller, requestId,
-          ...(token !== undefined && member !== undefined && { token: { member, value: token } }),
-          tokenMismatch: (t) => new ApiError('ResourceExistsException',
-            `A ${operation} request with CreatorRequestId '${t}' was already made with other parameters: use a new CreatorRequestId`),
-        },
-      );
+      const { operation, result } = await this.#run(target, body, caller, requestId);
       return { status: 200, body: this.codec.encode(operation, result), requestId, contentType: this.codec.contentType };
     } catch (e) {
       if (isApiError(e)) return this.errorResponse(e, requestId);
       console.error(`underpass: internal error in request ${requestId}:`, e);
       return this.errorResponse(new ApiError('InternalError', 'An internal error has occurred'), requestId);
     }
+  }
+
+  /**
+   * Runs `operation` (e.g. ListResolverRules) with the JSON input object `input` for `caller`, for
+   * callers that are not HTTP clients of the API (the web console): the output object, or the
+   * error code (as the JSON protocol names it), message and HTTP status. Never throws.
+   */
+  async call(operation: string, input: unknown, caller: Caller): Promise<CallOutcome> {
+    const requestId = randomUUID();
+    try {
+      const { result } = await this.#run(`${this.targetPrefix}.${operation}`, JSON.stringify(input ?? {}), caller, requestId);
+      return { ok: true, result };
+    } catch (e) {
+      const err = isApiError(e) ? e : new ApiError('InternalError', 'An internal error has occurred');
+      if (!isApiError(e)) console.error(`underpass: internal error in request ${requestId}:`, e);
+      const code = JSON_CODES[err.code];
+      const named = code ? new ApiError(code, err.message) : err;
+      return { ok: false, status: named.status, code: named.code, message: named.message };
+    }
+  }
+
+  async #run(target: string, body: string, caller: Caller, requestId: string): Promise<{ operation: string; result: Record<string, unknown> }> {
+    const operation = this.#operation(target);
+    const input = this.codec.decode(operation, body);
+    const handler = this.service.handlers[operation];
+    if (!handler) throw new ApiError('UnsupportedOperation', `The operation ${operation} is not supported by Underpass`);
+    const member = this.service.idempotencyMember;
+    const token = member !== undefined && typeof input[member] === 'string' ? (input[member] as string) : undefined;
+    const result = await runOperation(
+      { store: this.#store, config: this.#config, random: this.#random, clock: this.#clock },
+      {
+        operation, input, handler, caller, requestId,
+        ...(token !== undefined && member !== undefined && { token: { member, value: token } }),
+        tokenMismatch: (t) => new ApiError('ResourceExistsException',
+          `A ${operation} request with CreatorRequestId '${t}' was already made with other parameters: use a new CreatorRequestId`),
+      },
+    );
+    return { operation, result };
   }
 
   #operation(target: string): string {

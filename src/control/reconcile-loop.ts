@@ -1,0 +1,105 @@
+/**
+ * The reconcile loop: compiles the store into a desired state and hands it to the data plane.
+ * It runs when asked (`kick`: right after a write commits, so a new endpoint does not wait for the
+ * next transition tick) and on every tick, and it skips the work when nothing it reads has moved:
+ * the store's generation is the one last compiled and no pending endpoint has become ready to be
+ * promoted. After an apply that left a pending endpoint's listeners up, it goes again at once to
+ * promote it (pending endpoints serve as soon as every listener listens; see `promoteReady`).
+ */
+import type { DataPlane } from '../dataplane/plane.js';
+import { compileDesiredState } from '../reconcile/compile.js';
+import type { DesiredState } from '../reconcile/desired-state.js';
+import { readSnapshot } from './snapshot.js';
+import type { Store } from './store/store.js';
+
+export class ReconcileLoop {
+  readonly #store: Store;
+  readonly #plane: DataPlane;
+  #version = 0;
+  #lastKey = '';
+  /** Store generation of the last compile (-1: never compiled). */
+  #lastGeneration = -1;
+  #last: DesiredState | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #closed = false;
+  #kickScheduled = false;
+  /** Passes that compiled and applied, and passes skipped because nothing moved (for tests and the bench). */
+  readonly stats = { compiled: 0, skipped: 0 };
+
+  constructor(store: Store, plane: DataPlane) {
+    this.#store = store;
+    this.#plane = plane;
+  }
+
+  /** Reconciles soon (coalesced: many kicks in one turn of the event loop make one pass). */
+  kick(): void {
+    if (this.#closed || this.#kickScheduled) return;
+    this.#kickScheduled = true;
+    setImmediate(() => {
+      this.#kickScheduled = false;
+      this.reconcile().catch((e: unknown) => console.error('underpass: reconcile failed', e));
+    });
+  }
+
+  /** One pass (or the one running, followed by another when asked for meanwhile). */
+  async reconcile(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#running) {
+      this.#again = true;
+      await this.#running;
+      return;
+    }
+    this.#running = (async () => {
+      do {
+        this.#again = false;
+        await this.#pass();
+      } while (this.#again && !this.#closed);
+    })().finally(() => { this.#running = undefined; });
+    await this.#running;
+  }
+
+  async #pass(): Promise<void> {
+    const generation = this.#store.generation;
+    if (generation === this.#lastGeneration && this.#last && !this.#promotable(this.#last)) {
+      this.stats.skipped++;
+      return;
+    }
+    const snapshot = await this.#store.transaction(false, (tx) => readSnapshot(tx));
+    const next = compileDesiredState(snapshot, this.#version + 1);
+    promoteReady(next, this.#plane);
+    const key = JSON.stringify({ ...next, version: 0 });
+    if (key !== this.#lastKey) { this.#version++; this.#lastKey = key; }
+    const applied = { ...next, version: this.#version };
+    this.#last = applied;
+    this.#lastGeneration = generation;
+    this.stats.compiled++;
+    await this.#plane.apply(applied);
+    // Listeners that came up in this apply make their pending endpoints promotable now.
+    if (this.#promotable(applied)) this.#again = true;
+  }
+
+  /** Whether some endpoint compiled as not serving has every listener up by now. */
+  #promotable(d: DesiredState): boolean {
+    for (const ep of d.endpoints) {
+      if (!ep.serving && this.#plane.endpointReadiness(ep.endpointId).ready) return true;
+    }
+    return false;
+  }
+
+  /** Stops kicking; waits for the running pass. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    while (this.#running) await this.#running.catch(() => {});
+  }
+}
+
+/**
+ * Pending endpoints whose listeners all listen are compiled as serving, so the workers admit their
+ * connections before the next tick moves them to `available` (readyToServe asks `endpointServing`).
+ */
+export function promoteReady(d: DesiredState, plane: Pick<DataPlane, 'endpointReadiness'>): void {
+  for (const ep of d.endpoints) {
+    if (!ep.serving && plane.endpointReadiness(ep.endpointId).ready) ep.serving = true;
+  }
+}
