@@ -1,7 +1,7 @@
 /**
  * Cross-namespace listening sockets (netns backend), parent side. A socket belongs to the
  * namespace it was created in, and a listening socket can be handed to another process over
- * Node's IPC channel. So: a `ListenHelper` (listen-helper.ts, started once per CONSUMER VPC
+ * Node's IPC channel. So: a `ListenHelper` (listen-helper.mjs, started per CONSUMER VPC
  * namespace with `ip netns exec`) creates the endpoint ENI's listening socket there and hands it
  * to this process, which forwards it to the `NodeWorkerProcess` (node-worker.ts) running INSIDE
  * the PROVIDER VPC's namespace; the worker accepts the consumer's connections and connects to the
@@ -86,7 +86,8 @@ function canRaiseNofile(n: number): boolean {
 
 /** Argv that runs one of this folder's TypeScript programs with tsx (resolved from the repo root). */
 function tsProgram(file: string, nofile?: number): string[] {
-  const node = [process.execPath, '--import', 'tsx', `${HERE}${file}`];
+  // Plain .mjs programs (the listen helper) start without the TypeScript loader.
+  const node = file.endsWith('.mjs') ? [process.execPath, `${HERE}${file}`] : [process.execPath, '--import', 'tsx', `${HERE}${file}`];
   if (nofile && PRLIMIT && canRaiseNofile(nofile)) return [PRLIMIT, `--nofile=${nofile}:${nofile}`, '--', ...node];
   return node;
 }
@@ -179,7 +180,7 @@ export class ListenHelper {
   }
 
   static async start(backend: ProcessHost, namespace: string, opts: { timeoutMs?: number } = {}): Promise<ListenHelper> {
-    const { child, startMs } = await spawnReady(backend, namespace, 'listen-helper.ts', `listen helper in ${namespace}`, opts.timeoutMs);
+    const { child, startMs } = await spawnReady(backend, namespace, 'listen-helper.mjs', `listen helper in ${namespace}`, opts.timeoutMs);
     const helper = new ListenHelper(namespace, child);
     helper.startMs = startMs;
     return helper;
@@ -237,6 +238,8 @@ export class NodeWorkerProcess {
   onHealth?: (o: TargetHealthObservation[]) => void;
   /** The last desired-state version the worker applied. */
   configuredVersion = -1;
+  /** What the data plane last configured this worker with (it skips sending the same again). */
+  configKey: string | undefined;
   readonly #waiters = new Map<string, { resolve(r: WorkerReply): void; reject(e: Error): void }>();
 
   private constructor(readonly namespace: string, readonly child: ChildProcess) {

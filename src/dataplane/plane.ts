@@ -15,6 +15,7 @@
  * plane through `endpointServing` and `observedHealth`.
  */
 import { availableParallelism } from 'node:os';
+import { nodeSlice } from '../reconcile/node-slice.js';
 import { endpointReadiness, type EndpointStatus, type Readiness, type TargetHealthObservation } from '../reconcile/status.js';
 import { isBound, type DesiredEndpoint, type DesiredState } from '../reconcile/desired-state.js';
 import { healthKey, listenerIdOf, type HealthMap } from '../policy/flow-route.js';
@@ -69,6 +70,9 @@ interface WorkerState {
   vpcId: string;
 }
 
+/** A listen helper not asked for a socket this long is closed (env UNDERPASS_HELPER_IDLE_MS for tests). */
+const HELPER_IDLE_MS = Number(process.env.UNDERPASS_HELPER_IDLE_MS ?? 30_000);
+
 function allAlive(w: WorkerState): boolean {
   return w.workers.every((x) => x.alive);
 }
@@ -88,6 +92,9 @@ export class DataPlane {
   readonly #workloads = new Map<string, Workload & { vpcIp: string }>();
   readonly #workers = new Map<string, WorkerState>();
   readonly #helpers = new Map<string, ListenHelper>();
+  /** When each VPC's helper was last asked for a socket. */
+  readonly #helperUsed = new Map<string, number>();
+  #idleTimer: NodeJS.Timeout | undefined;
   readonly #listeners = new Map<string, ListenerState>();
   /** Per listener id: why it is not listening (absent: listening). */
   readonly #listenErrors = new Map<string, string>();
@@ -132,6 +139,8 @@ export class DataPlane {
   /** Removes what a previous run left (crash recovery); starts the resolver worker and the host DNS listener. */
   async start(): Promise<void> {
     const owned = await this.backend.sweep();
+    this.#idleTimer = setInterval(() => { this.#closeIdleHelpers().catch((e: unknown) => this.#log(`closing idle helpers: ${String(e)}`)); }, Math.max(1000, HELPER_IDLE_MS / 3));
+    this.#idleTimer.unref();
     if (owned.namespaces.length) this.#log(`removed ${owned.namespaces.length} namespace(s) left by a previous run`);
     if (this.#opts.dns) {
       this.#dns = await DnsWorkerProcess.start(HOST_PROCESSES, '');
@@ -167,6 +176,8 @@ export class DataPlane {
     }
   }
   #dns: DnsWorkerProcess | undefined;
+  /** What the resolver worker was last configured with. */
+  #dnsKey = '';
 
   /** Sockets attached to the resolver worker: id → why opening it failed (undefined: attached). */
   readonly #dnsSockets = new Map<string, string | undefined>();
@@ -181,10 +192,15 @@ export class DataPlane {
     const dns = this.#dns;
     if (!dns) return;
     const rules = d.resolverRules ?? [];
-    await dns.configure({
-      version: d.version, networks: d.networks, dnsRecords: d.dnsRecords, rules,
-      ...(this.#opts.dns?.upstream ? { upstream: this.#opts.dns.upstream } : {}),
-    });
+    // The resolver worker rebuilds its views from what it is sent: send only when that changed.
+    const dnsKey = JSON.stringify([d.networks, d.dnsRecords, rules, this.#opts.dns?.upstream ?? null]);
+    if (dnsKey !== this.#dnsKey || !dns.alive) {
+      await dns.configure({
+        version: d.version, networks: d.networks, dnsRecords: d.dnsRecords, rules,
+        ...(this.#opts.dns?.upstream ? { upstream: this.#opts.dns.upstream } : {}),
+      });
+      this.#dnsKey = dnsKey;
+    }
     type Want = { vpcId: string; ip: string; port: number; transport: 'udp' | 'tcp'; scope: string };
     const want = new Map<string, Want>();
     for (const n of d.networks) {
@@ -281,6 +297,34 @@ export class DataPlane {
     return this.#running;
   }
 
+  /** The VPC's listen helper, started when there is none. */
+  async #helper(vpcId: string): Promise<ListenHelper> {
+    const have = this.#helpers.get(vpcId);
+    this.#helperUsed.set(vpcId, Date.now());
+    if (have?.child.connected) return have;
+    const h = await ListenHelper.start(this.backend, this.backend.routerNamespace(vpcId));
+    this.#helpers.set(vpcId, h);
+    // A helper that exits (closed when idle, or dead) is forgotten: the next listener starts another.
+    h.child.once('exit', () => { if (this.#helpers.get(vpcId) === h) this.#helpers.delete(vpcId); });
+    return h;
+  }
+
+  /**
+   * Listen helpers only make sockets; the sockets live on in the node workers. One left idle for
+   * HELPER_IDLE_MS is closed (a helper is a Node process, ~40 MiB: with a hundred consumer VPCs
+   * they were most of Underpass's memory). Not while an apply runs.
+   */
+  async #closeIdleHelpers(): Promise<void> {
+    if (this.#running || this.#closed) return;
+    const cutoff = Date.now() - HELPER_IDLE_MS;
+    for (const [vpcId, h] of [...this.#helpers]) {
+      if ((this.#helperUsed.get(vpcId) ?? 0) > cutoff) continue;
+      this.#helpers.delete(vpcId);
+      this.#helperUsed.delete(vpcId);
+      await h.close().catch(() => {});
+    }
+  }
+
   /** Whether anything is dead that a re-apply would replace. */
   #broken(): boolean {
     for (const w of this.#workers.values()) if (!allAlive(w)) return true;
@@ -333,7 +377,17 @@ export class DataPlane {
     for (const [vpcId, want] of wantAddr) {
       let have = this.#addresses.get(vpcId);
       if (!have) this.#addresses.set(vpcId, (have = new Set()));
-      for (const ip of want) if (!have.has(ip)) { await b.addAddress(vpcId, ip); have.add(ip); }
+      const missing = [...want].filter((ip) => !have.has(ip));
+      try {
+        await b.addAddresses(vpcId, missing);
+        for (const ip of missing) have.add(ip);
+      } catch (err) {
+        // One bad address must not keep the others off: add them one by one, logging the failures.
+        this.#log(`adding ${missing.length} addresses in ${vpcId}: ${(err as Error).message}`);
+        for (const ip of missing) {
+          try { await b.addAddress(vpcId, ip); have.add(ip); } catch (e) { this.#log(`address ${ip} in ${vpcId}: ${(e as Error).message}`); }
+        }
+      }
     }
     for (const [eni, i] of wantWorkloads) {
       if (this.#workloads.has(eni)) continue;
@@ -385,10 +439,25 @@ export class DataPlane {
     }));
     this.#pruneHealth(d);
     const loopbackMap = b.map();
-    await Promise.all([...this.#workers].flatMap(([nodeId, w]) => w.workers.map((x, i) => x.configure({
-      desired: d, health: { ...this.#health }, nodeEniId: nodeId, healthGroups: i === 0 ? (checkedBy.get(nodeId) ?? []) : [],
-      ...(loopbackMap ? { loopback: loopbackMap } : {}),
-    }))));
+    const loopbackKey = JSON.stringify(loopbackMap ?? null);
+    // Each worker gets its node's slice, and only when that changed (a worker that was sent nothing
+    // keeps routing with the slice it has, which is the same).
+    await Promise.all([...this.#workers].flatMap(([nodeId, w]) => {
+      const slice = nodeSlice(d, nodeId);
+      const sliceKey = `${JSON.stringify({ ...slice, version: 0 })}|${loopbackKey}`;
+      return w.workers.map(async (x, i) => {
+        const healthGroups = i === 0 ? (checkedBy.get(nodeId) ?? []) : [];
+        const key = `${sliceKey}|${healthGroups.join(',')}`;
+        if (x.configKey === key) return;
+        x.configKey = key;
+        try {
+          await x.configure({ desired: slice, health: { ...this.#health }, nodeEniId: nodeId, healthGroups, ...(loopbackMap ? { loopback: loopbackMap } : {}) });
+        } catch (err) {
+          x.configKey = undefined;
+          throw err;
+        }
+      });
+    }));
 
     // 5. Listeners: one per bound endpoint ENI port.
     const wantListeners = new Map<string, ListenerState>();
@@ -414,13 +483,16 @@ export class DataPlane {
       await h.close();
       this.#helpers.delete(vpcId);
     }
-    await Promise.all([...consumerVpcs].filter((v) => !this.#helpers.has(v)).map(async (vpcId) => {
-      this.#helpers.set(vpcId, await ListenHelper.start(b, b.routerNamespace(vpcId)));
+    // Helpers start when a listener needs one (and close once idle: #closeIdleHelpers).
+    const opening = [...wantListeners].filter(([id]) => !this.#listeners.has(id));
+    await Promise.all([...new Set(opening.map(([, l]) => l.vpcId))].map(async (vpcId) => {
+      try { await this.#helper(vpcId); } catch (err) { this.#log(`listen helper in ${vpcId}: ${(err as Error).message}`); }
     }));
-    await Promise.all([...wantListeners].filter(([id]) => !this.#listeners.has(id)).map(async ([id, l]) => {
+    await Promise.all(opening.map(async ([id, l]) => {
       const w = this.#workers.get(l.nodeEniId);
       const h = this.#helpers.get(l.vpcId);
       if (!w || !h) { this.#listenErrors.set(id, `no ${w ? 'listen helper' : 'load balancer node worker'} for ${id}`); return; }
+      this.#helperUsed.set(l.vpcId, Date.now());
       try {
         const server = await h.listen(b.hostAddress(l.vpcId, l.ip), l.port);
         // The same listening socket to every process of the node; this process's copy closes after the last send.
@@ -528,6 +600,7 @@ export class DataPlane {
   /** Stops every process and removes every namespace this data plane made. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#idleTimer);
     while (this.#running) await this.#running.catch(() => {});
     await Promise.all([...this.#workers.values()].flatMap((w) => w.workers.map((x) => x.close().catch(() => {}))));
     await Promise.all([...this.#helpers.values()].map((h) => h.close().catch(() => {})));

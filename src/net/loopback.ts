@@ -116,6 +116,10 @@ export class LoopbackBackend {
     this.hostAddress(vpcId, ip);
   }
 
+  async addAddresses(vpcId: string, ips: readonly string[]): Promise<void> {
+    for (const ip of ips) this.hostAddress(vpcId, ip);
+  }
+
   async removeAddress(_vpcId: string, _ip: string): Promise<void> {}
 
   async createWorkload(spec: WorkloadSpec): Promise<Workload> {

@@ -229,6 +229,25 @@ export class NetnsBackend {
     });
   }
 
+  /** Adds several ENI addresses with one `ip -batch` (an apply with a thousand endpoints would otherwise spawn `ip` twice per address). */
+  async addAddresses(vpcId: string, ips: readonly string[]): Promise<void> {
+    if (ips.length === 0) return;
+    if (ips.length === 1) { await this.addAddress(vpcId, ips[0]!); return; }
+    const st = this.vpc(vpcId);
+    for (const ip of ips) {
+      this.checkIp(vpcId, st, ip);
+      if (ip === st.resolver || [...st.subnets.values()].some((s) => s.gateway === ip)) {
+        throw new Error(`VPC ${vpcId}: ${ip} is the VPC resolver or a subnet gateway, not an ENI address`);
+      }
+    }
+    await this.withLock(vpcId, async () => {
+      const held = await this.workloadAddresses(vpcId);
+      const taken = ips.filter((ip) => held.has(ip));
+      if (taken.length) throw new Error(`VPC ${vpcId}: ${taken.join(', ')} ${taken.length === 1 ? 'is' : 'are'} held by a workload`);
+      await this.runner.batch(ips.map((ip) => ['addr', 'replace', `${ip}/32`, 'dev', 'lo', 'label', eniLabel(this.prefix)]), { netns: this.routerNamespace(vpcId) });
+    });
+  }
+
   /** Removes an ENI address (idempotent; never touches the resolver or gateway addresses). */
   async removeAddress(vpcId: string, ip: string): Promise<void> {
     this.checkIp(vpcId, this.vpc(vpcId), ip);
