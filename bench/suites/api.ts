@@ -1,7 +1,7 @@
 /**
  * Control-plane benchmark (issue 5, item 2): operations/s and p50/p99 latency of
  * CreateVpcEndpoint, AcceptVpcEndpointConnections, DescribeVpcEndpoints (all, with N endpoints
- * present; and one id) against Underpass in-process (SQLite, `network: 'none'`, dev auth) and
+ * present; and one id) against Underpass in its own process (`underpass up`, SQLite, `--network none`, dev auth) and
  * against `moto_server` doing the same calls with the same client (@aws-sdk/client-ec2, one
  * request outstanding at a time, so ops/s = calls / wall time of the series). moto 5 has no
  * AcceptVpcEndpointConnections: that row is Underpass only, with a note.
@@ -17,6 +17,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { startServerProcess } from '../lib/server.js';
 import type { Sample, Suite, SuiteOptions } from '../lib/types.js';
 
 export const name = 'api';
@@ -129,12 +130,11 @@ async function consumerSubnets(EC2: EC2Mod, consumer: (c: unknown) => Promise<an
 }
 
 async function underpassCalls(EC2: EC2Mod, opts: SuiteOptions, n: number, describeCalls: number): Promise<SubjectResult> {
-  const { startUnderpass } = await import('../../src/control/app.js');
   const ELB = await import('@aws-sdk/client-elastic-load-balancing-v2');
   const dataDir = mkdtempSync(join(tmpdir(), 'underpass-bench-api-'));
-  const up = await startUnderpass({ port: 0, dataDir, network: 'none' });
+  const up = await startServerProcess({ dataDir, network: 'none' });
   try {
-    const endpoint = `http://127.0.0.1:${up.port}`;
+    const endpoint = up.endpoint;
     const provider = ec2Client(EC2, endpoint, '111111111111');
     const consumer = ec2Client(EC2, endpoint, '222222222222');
     const elbc = new ELB.ElasticLoadBalancingV2Client({ endpoint, region: 'us-east-1', credentials: { accessKeyId: '111111111111', secretAccessKey: 'test' }, maxAttempts: 1 });
@@ -147,7 +147,7 @@ async function underpassCalls(EC2: EC2Mod, opts: SuiteOptions, n: number, descri
     const subnets = await consumerSubnets(EC2, consumer, n);
     return await runCalls(EC2, { provider, consumer, serviceName: svc.ServiceName, serviceId: svc.ServiceId, subnets, n, reps: opts.repetitions, describeCalls, canAccept: true, log: opts.log, signal: opts.signal, label: 'underpass' });
   } finally {
-    await up.close();
+    await up.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -331,7 +331,7 @@ export const suite: Suite = async (opts) => {
     });
   }
   notes.push(`api: @aws-sdk/client-ec2, one request at a time over keep-alive HTTP; ${n} endpoints created by the consumer account (split into ${opts.repetitions} timed series), `
-    + `accepted one by one by the provider, then ${describeCalls} DescribeVpcEndpoints (all, MaxResults 1000) and ${describeCalls * 5} (one id) per repetition; Underpass on SQLite (synchronous=FULL), network none.`);
+    + `accepted one by one by the provider, then ${describeCalls} DescribeVpcEndpoints (all, MaxResults 1000) and ${describeCalls * 5} (one id) per repetition; Underpass in its own process (underpass up), SQLite, network none.`);
 
   if (process.platform === 'linux' && process.getuid?.() === 0 && (existsSync('/usr/sbin/ip') || existsSync('/sbin/ip') || existsSync('/usr/bin/ip'))) {
     opts.log('CreateVpcEndpoint → first byte (netns)');

@@ -12,6 +12,9 @@ import type { DesiredState } from '../reconcile/desired-state.js';
 import { readSnapshot } from './snapshot.js';
 import type { Store } from './store/store.js';
 
+/** UNDERPASS_DEBUG_RECONCILE=1: one line per pass on stderr (what it cost, why it goes again). */
+const DEBUG = !!process.env.UNDERPASS_DEBUG_RECONCILE;
+
 export class ReconcileLoop {
   readonly #store: Store;
   readonly #plane: DataPlane;
@@ -65,6 +68,7 @@ export class ReconcileLoop {
       this.stats.skipped++;
       return;
     }
+    const t0 = performance.now();
     const snapshot = await this.#store.transaction(false, (tx) => readSnapshot(tx));
     const next = compileDesiredState(snapshot, this.#version + 1);
     promoteReady(next, this.#plane);
@@ -74,9 +78,14 @@ export class ReconcileLoop {
     this.#last = applied;
     this.#lastGeneration = generation;
     this.stats.compiled++;
+    const t1 = performance.now();
     await this.#plane.apply(applied);
     // Listeners that came up in this apply make their pending endpoints promotable now.
     if (this.#promotable(applied)) this.#again = true;
+    if (DEBUG) {
+      console.error(`underpass reconcile: generation ${generation}, version ${this.#version}, compile ${(t1 - t0).toFixed(1)} ms, `
+        + `apply ${(performance.now() - t1).toFixed(1)} ms${this.#again ? ', again (promotable)' : ''}`);
+    }
   }
 
   /** Whether some endpoint compiled as not serving has every listener up by now. */
