@@ -304,7 +304,9 @@ describe('console API', () => {
     const out = await a.request('DELETE', '/console/api/session');
     assert.equal(out.status, 204);
     assert.match(out.headers.get('set-cookie')!, /^underpass_console=; .*Max-Age=0$/);
-    assert.equal((await a.request('GET', '/console/api/session')).status, 401);
+    const gone = await a.request('GET', '/console/api/session');
+    assert.deepEqual([gone.status, gone.json], [200, { signedIn: false, reason: 'not signed in' }]);
+    assert.equal((await a.call('ec2', 'DescribeVpcs')).status, 401);
 
     // the AWS API is undisturbed
     assert.equal((await ec2(s, ACCOUNT_B).send(new CreateVpcCommand({ CidrBlock: '10.2.0.0/16' }))).Vpc!.OwnerId, ACCOUNT_B);
@@ -335,6 +337,7 @@ describe('console API', () => {
     await new Promise((r) => setTimeout(r, 400));
     const r = await c.call('ec2', 'DescribeVpcs');
     assert.deepEqual([r.status, r.json], [401, { code: 'AuthFailure', message: 'session expired: sign in again' }]);
+    assert.deepEqual((await c.request('GET', '/console/api/session')).json, { signedIn: false, reason: 'session expired: sign in again' });
   });
 
   it('serves the static console from its dist folder', async (t: TestContext) => {

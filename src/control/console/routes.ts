@@ -38,6 +38,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 export function consoleRoutes(o: ConsoleRoutesOptions): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> {
   const sessionJson = (s: Session, expiresMs: number) => ({
+    signedIn: true,
     accountId: s.caller.account, accessKeyId: s.caller.accessKeyId, expiresAt: new Date(expiresMs).toISOString(),
   });
   const maxAgeS = Math.ceil(o.sessions.limits.maxMs / 1000);
@@ -175,6 +176,12 @@ export function consoleRoutes(o: ConsoleRoutesOptions): (req: IncomingMessage, r
       return;
     }
     const found = o.sessions.lookup(id);
+    if (found.status !== 'ok' && isSession) {
+      // Asking whether one is signed in is not a failure: 200, so a signed-out page load logs no error.
+      req.resume();
+      sendJson(res, 200, { signedIn: false, reason: found.status === 'expired' ? 'session expired: sign in again' : 'not signed in' });
+      return;
+    }
     if (found.status !== 'ok') {
       req.resume();
       sendError(res, 401, 'AuthFailure', found.status === 'expired' ? 'session expired: sign in again' : 'not signed in');
