@@ -477,9 +477,10 @@ export class DataPlane {
       await this.#detach(id, reason);
     }
     this.#listenErrors.clear();
-    const consumerVpcs = new Set([...wantListeners.values()].map((l) => l.vpcId));
+    // A helper stays while its VPC exists (step 1 closes it with the VPC) until it is idle long
+    // enough: a VPC whose last endpoint just went may get its next one a moment later.
     for (const [vpcId, h] of this.#helpers) {
-      if (consumerVpcs.has(vpcId) && h.child.connected) continue;
+      if (h.child.connected) continue;
       await h.close();
       this.#helpers.delete(vpcId);
     }

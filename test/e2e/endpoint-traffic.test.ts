@@ -101,6 +101,8 @@ describe('interface endpoint traffic (netns, through the API)', kernel, () => {
     await elb(prov, new ELB.RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: t1.ip, Port: 7000 }, { Id: t2.ip, Port: 7000 }] }));
     const svc = (await ec2(prov, new EC2.CreateVpcEndpointServiceConfigurationCommand({ NetworkLoadBalancerArns: [lbArn], AcceptanceRequired: true }))).ServiceConfiguration;
     await ec2(prov, new EC2.ModifyVpcEndpointServicePermissionsCommand({ ServiceId: svc.ServiceId, AddAllowedPrincipals: [`arn:aws:iam::${CONSUMER}:root`] }));
+    // A service is Pending for the state delay; consumers cannot find it before it is Available.
+    await eventually(async () => (await ec2(prov, new EC2.DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [svc.ServiceId] }))).ServiceConfigurations[0].ServiceState === 'Available', 20_000, 50);
 
     // Consumer: the same CIDR, two subnets, an endpoint SG admitting tcp/80 from the VPC.
     const cv = (await ec2(cons, new EC2.CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc.VpcId as string;
