@@ -195,13 +195,19 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
   const ticks = [substrateTick, elbTick, privatelinkTick, route53resolverTick];
   let ticking: Promise<void> | undefined;
   let closing = false;
-  const tick = async () => {
+  // When no family has anything in a timed state and nothing was written since, the passes stop
+  // (an idle Underpass no longer reads every document four times a second) until the next write.
+  let quietAt = -1;
+  const tick = async (force = true) => {
     while (ticking) await ticking;
     if (closing) return;
+    if (!force && quietAt === store.generation) return;
     ticking = store.transaction(true, async (tx) => {
       const now = new Date();
-      for (const t of ticks) await t(tx, now, config);
-    }).finally(() => { ticking = undefined; });
+      let waiting = false;
+      for (const t of ticks) if (await t(tx, now, config)) waiting = true;
+      return waiting;
+    }).then((waiting) => { quietAt = waiting ? -1 : store.generation; }).finally(() => { ticking = undefined; });
     await ticking;
   };
   // Compiles the store for the data plane: right after every committed change (a new endpoint
@@ -213,7 +219,7 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
     await loop.reconcile();
   };
   const timer = setInterval(() => {
-    tick().then(reconcile).catch((e) => console.error('underpass: transition tick failed', e));
+    tick(false).then(reconcile).catch((e) => console.error('underpass: transition tick failed', e));
   }, opts.tickMs ?? 250);
   timer.unref();
   const verifier = startPrivateDnsVerifier(store, config);

@@ -39,11 +39,15 @@ export const elbHandlers: Handlers = {
 
 /** Load balancers: provisioning → active after the state delay. Draining targets past their delay: removed. */
 export const elbTick: Tick = async (tx, now, config) => {
+  let waiting = false;
   for (const lb of await tx.list('load-balancer')) {
-    if (lb.state === 'provisioning' && elapsed(lb.createdAt, now, config.stateDelayMs)) await tx.put({ ...lb, state: 'active' });
+    if (lb.state !== 'provisioning') continue;
+    if (elapsed(lb.createdAt, now, config.stateDelayMs)) await tx.put({ ...lb, state: 'active' }); else waiting = true;
   }
   for (const tg of await tx.list('target-group')) {
     const kept = tg.targets.filter((t) => t.drainingUntil === undefined || new Date(t.drainingUntil).getTime() > now.getTime());
     if (kept.length !== tg.targets.length) await tx.put({ ...tg, targets: kept });
+    if (kept.some((t) => t.drainingUntil !== undefined)) waiting = true;
   }
+  return waiting;
 };

@@ -17,6 +17,7 @@ export const privatelinkNotSupported: Record<string, string> = {
 };
 
 export const privatelinkTick: Tick = async (tx, now, config) => {
-  await consumerTick(tx, now, config);
-  await providerTick(tx, now, config);
+  const consumer = await consumerTick(tx, now, config);
+  const provider = await providerTick(tx, now, config);
+  return consumer || provider;
 };

@@ -18,7 +18,9 @@ export const route53resolverHandlers: Handlers = { ...endpointHandlers, ...ruleH
 export const route53resolverTick: Tick = async (tx, now, config) => {
   const due = (since: string) => elapsed(since, now, config.stateDelayMs);
   const at = now.toISOString();
+  let waiting = false;
   for (const e of await tx.list('resolver-endpoint')) {
+    if (e.status === 'CREATING' || e.status === 'DELETING') waiting = true;
     if (e.status === 'CREATING' && due(e.stateChangedAt)) {
       await tx.put({ ...e, status: 'OPERATIONAL', statusMessage: 'This Resolver Endpoint is operational.', stateChangedAt: at, modifiedAt: at });
     } else if (e.status === 'DELETING' && due(e.stateChangedAt)) {
@@ -27,12 +29,14 @@ export const route53resolverTick: Tick = async (tx, now, config) => {
     }
   }
   for (const a of await tx.list('resolver-rule-association')) {
+    if (a.status === 'CREATING' || a.status === 'DELETING') waiting = true;
     if (a.status === 'CREATING' && due(a.stateChangedAt)) {
       await tx.put({ ...a, status: 'COMPLETE', statusMessage: '', stateChangedAt: at });
     } else if (a.status === 'DELETING' && due(a.stateChangedAt)) {
       await tx.delete(a.id);
     }
   }
+  return waiting;
 };
 
 /** The dispatcher `server.ts` routes `route53resolver`-signed (or `Route53Resolver.`-targeted) requests to. */

@@ -26,10 +26,14 @@ export const substrateHandlers: Handlers = {
 
 /** VPCs and subnets are `pending` for the configured delay after creation, then `available`. */
 export const substrateTick: Tick = async (tx, now, config) => {
+  let waiting = false;
   for (const vpc of await tx.list('vpc')) {
-    if (vpc.state === 'pending' && elapsed(vpc.createdAt, now, config.stateDelayMs)) await tx.put({ ...copy(vpc), state: 'available' });
+    if (vpc.state !== 'pending') continue;
+    if (elapsed(vpc.createdAt, now, config.stateDelayMs)) await tx.put({ ...copy(vpc), state: 'available' }); else waiting = true;
   }
   for (const subnet of await tx.list('subnet')) {
-    if (subnet.state === 'pending' && elapsed(subnet.createdAt, now, config.stateDelayMs)) await tx.put({ ...copy(subnet), state: 'available' });
+    if (subnet.state !== 'pending') continue;
+    if (elapsed(subnet.createdAt, now, config.stateDelayMs)) await tx.put({ ...copy(subnet), state: 'available' }); else waiting = true;
   }
+  return waiting;
 };

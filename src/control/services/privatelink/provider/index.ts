@@ -36,7 +36,9 @@ const LB_READY = new Set(['active', 'active_impaired']);
  * active; Deleting → Deleted after the delay; Deleted services are purged after the retention.
  */
 export const providerTick: Tick = async (tx, now, config) => {
+  let waiting = false;
   for (const s of await tx.list('endpoint-service')) {
+    if (s.state === 'Pending' || s.state === 'Deleting' || s.state === 'Deleted') waiting = true;
     if (s.state === 'Pending' && elapsed(s.stateChangedAt, now, config.stateDelayMs)) {
       let ready = true;
       for (const arn of [...s.networkLoadBalancerArns, ...s.gatewayLoadBalancerArns]) {
@@ -50,4 +52,5 @@ export const providerTick: Tick = async (tx, now, config) => {
       await tx.delete(s.id);
     }
   }
+  return waiting;
 };
