@@ -186,6 +186,11 @@ export class ApiClient {
   }
 
   async call(api: ApiSpec, action: string, params: Params): Promise<XmlObject> {
+    return parseXml(await this.callRaw(api, action, params));
+  }
+
+  /** The answer's XML text, unparsed (the benchmarks time the server, not an XML parser); throws the API error. */
+  async callRaw(api: ApiSpec, action: string, params: Params): Promise<string> {
     const body = [['Action', action], ['Version', api.version], ...flattenParams(params, api.listStyle)]
       .map(([k, v]) => `${rfc3986(k!)}=${rfc3986(v!)}`).join('&');
     const host = this.endpoint.host;
@@ -215,7 +220,7 @@ export class ApiClient {
     }
     const text = await res.text();
     if (!res.ok) throw errorOf(res.status, action, text);
-    return parseXml(text);
+    return text;
   }
 }
 

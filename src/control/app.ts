@@ -98,10 +98,15 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
   const ec2 = new Dispatcher({
     signingName: 'ec2', displayName: 'EC2', model: EC2_MODEL,
     handlers: { ...substrateHandlers, ...privatelinkHandlers }, notSupported: privatelinkNotSupported,
+    cacheable: new Set(['DescribeVpcEndpoints', 'DescribeVpcEndpointConnections', 'DescribeVpcEndpointServiceConfigurations',
+      'DescribeVpcEndpointServicePermissions', 'DescribeVpcEndpointServices', 'DescribeVpcs', 'DescribeSubnets',
+      'DescribeSecurityGroups', 'DescribeSecurityGroupRules', 'DescribeNetworkInterfaces', 'DescribeRouteTables']),
   }, store, config);
   const elb = new Dispatcher({
     signingName: 'elasticloadbalancing', displayName: 'Elastic Load Balancing', model: ELBV2_MODEL,
     handlers: elbHandlers, notSupported: {},
+    // Not DescribeTargetHealth: it shows what the data plane observed.
+    cacheable: new Set(['DescribeLoadBalancers', 'DescribeListeners', 'DescribeTargetGroups']),
   }, store, config);
   const route53resolver = route53resolverDispatcher(store, config);
   const adminToken = randomBytes(24).toString('hex');
@@ -132,7 +137,13 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
         return { status: 201, json: key };
       }
       if (method === 'GET' && path === '/status') {
-        return { status: 200, json: { region, auth, store: store.dialect, pid: process.pid, network: network.kind } };
+        return {
+          status: 200,
+          json: {
+            region, auth, store: store.dialect, pid: process.pid, network: network.kind, storeGeneration: store.generation,
+            ...(ec2.cacheStats ? { responseCache: { ec2: ec2.cacheStats, elasticloadbalancing: elb.cacheStats } } : {}),
+          },
+        };
       }
       if (method === 'GET' && path === '/explain') {
         if (!dataPlane?.desired) return { status: 409, json: { error: `no data plane is running (${network.note})` } };

@@ -12,6 +12,7 @@ import { XmlEncoder } from '../../wire/xml-encode.js';
 import type { Store } from '../store/store.js';
 import type { Caller, ControlConfig, Handlers } from './context.js';
 import { runOperation } from './operation.js';
+import { ResponseCache } from './response-cache.js';
 
 export interface ApiService {
   /** The SigV4 signing name: ec2 or elasticloadbalancing. */
@@ -22,7 +23,12 @@ export interface ApiService {
   handlers: Handlers;
   /** Operations of the model that are known but not served yet, with the reason. */
   notSupported: Record<string, string>;
+  /** Read operations whose answer depends on the store alone: answers are reused while it is unchanged (response-cache.ts). */
+  cacheable?: ReadonlySet<string>;
 }
+
+/** Stands for the request id in a body kept by the response cache (never a valid request id). */
+const PLACEHOLDER = '\u0000underpass-request-id\u0000';
 
 export interface ApiResponse {
   status: number;
@@ -45,6 +51,8 @@ export class Dispatcher {
   readonly #config: ControlConfig;
   readonly #random: RandomSource;
   readonly #clock: () => Date;
+  /** Only for a store no other process writes (SQLite). */
+  readonly #cache: ResponseCache | undefined;
 
   constructor(service: ApiService, store: Store, config: ControlConfig, opts: { random?: RandomSource; clock?: () => Date } = {}) {
     this.service = service;
@@ -54,6 +62,12 @@ export class Dispatcher {
     this.#config = config;
     this.#random = opts.random ?? cryptoRandom;
     this.#clock = opts.clock ?? (() => new Date());
+    this.#cache = service.cacheable && store.dialect === 'sqlite' ? new ResponseCache() : undefined;
+  }
+
+  /** The response cache's counters, when there is one. */
+  get cacheStats(): { hits: number; misses: number } | undefined {
+    return this.#cache?.stats;
   }
 
   get apiVersion(): string {
@@ -68,6 +82,18 @@ export class Dispatcher {
   async handle(form: URLSearchParams, caller: Caller): Promise<ApiResponse> {
     const requestId = randomUUID();
     try {
+      const action = form.get('Action') ?? '';
+      const cache = this.#cache;
+      if (cache && this.service.cacheable?.has(action) && form.get('DryRun') !== 'true') {
+        const key = ResponseCache.key(caller.principalArn, caller.account, action, form);
+        const generation = this.#store.generation;
+        const hit = cache.get(key, generation, requestId);
+        if (hit !== undefined) return { status: 200, body: hit, requestId };
+        const output = await this.#run(form, caller, requestId);
+        const body = this.#encoder.encode(output.operation, output.result, PLACEHOLDER);
+        cache.put(key, generation, body, PLACEHOLDER);
+        return { status: 200, body: body.replace(PLACEHOLDER, requestId), requestId };
+      }
       const output = await this.#run(form, caller, requestId);
       return { status: 200, body: this.#encoder.encode(output.operation, output.result, requestId), requestId };
     } catch (e) {
