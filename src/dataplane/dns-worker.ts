@@ -8,11 +8,14 @@
  * endpoint address (inside that endpoint's VPC); everything else to the upstream (the "public
  * DNS", `--public-dns`) from the host, where the VPC namespaces have no route. Inbound endpoints
  * are sockets answering with their VPC's view. Bad packets get FORMERR or are dropped by the pure
- * answerer; nothing here throws on input.
+ * answerer; nothing here throws on input. Answers come through an `AnswerCache` (src/dns/cache.ts):
+ * a repeated question gets a copy of the reply already encoded, id patched; every `config` starts
+ * it empty. Replies from upstreams and rules' targets are relayed, never cached.
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import type { Server, Socket } from 'node:net';
-import { answerQuery, servfail } from '../dns/answer.js';
+import { servfail, type Verdict, type Where } from '../dns/answer.js';
+import { AnswerCache } from '../dns/cache.js';
 import { compileViews, type Views } from '../dns/views.js';
 import type { DesiredDnsRecord, DesiredNetwork, DesiredResolverRule } from '../reconcile/desired-state.js';
 
@@ -48,6 +51,8 @@ function send(msg: DnsWorkerReply): void {
 }
 
 let views: Views | undefined;
+/** The answers of `views`; emptied with every configuration (and whenever `views` changes). */
+const cache = new AnswerCache();
 let upstream: { host: string; port: number } | undefined;
 /** Per VPC: its forwarding rules, most specific domain first. */
 let rulesByVpc = new Map<string, DesiredResolverRule[]>();
@@ -112,18 +117,33 @@ function forward(query: Buffer, reply: (b: Buffer) => void, scope: string, name:
   });
 }
 
-function handle(scope: string, query: Buffer, transport: 'udp' | 'tcp', reply: (b: Buffer) => void): void {
+function whereOf(scope: string): Where {
+  return scope === 'host' ? { host: true } : { vpcId: scope };
+}
+
+/** The verdict for one query, counted; undefined before the first configuration (dropped). */
+function decide(where: Where, query: Buffer, transport: 'udp' | 'tcp'): Verdict | undefined {
   stats.queries++;
-  if (!views) { stats.dropped++; return; }
-  const where = scope === 'host' ? { host: true as const } : { vpcId: scope };
-  const r = answerQuery(views, where, query, { transport });
-  if (r.kind === 'reply') { stats.answered++; reply(r.packet); } else if (r.kind === 'forward') forward(query, reply, scope, r.name);
-  else stats.dropped++;
+  if (!views) { stats.dropped++; return undefined; }
+  const r = cache.answer(views, where, query, { transport });
+  if (r.kind === 'reply') stats.answered++;
+  else if (r.kind === 'drop') stats.dropped++;
+  return r;
+}
+
+function handle(scope: string, where: Where, query: Buffer, transport: 'udp' | 'tcp', reply: (b: Buffer) => void): void {
+  const r = decide(where, query, transport);
+  if (r?.kind === 'reply') reply(r.packet);
+  else if (r?.kind === 'forward') forward(query, reply, scope, r.name);
 }
 
 function attachUdp(id: string, scope: string, sock: UdpSocket): void {
+  const where = whereOf(scope);
+  // The hot path: no closure per datagram unless the query is forwarded.
   sock.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
-    handle(scope, msg, 'udp', (b) => sock.send(b, rinfo.port, rinfo.address));
+    const r = decide(where, msg, 'udp');
+    if (r?.kind === 'reply') sock.send(r.packet, rinfo.port, rinfo.address);
+    else if (r?.kind === 'forward') forward(msg, (b) => sock.send(b, rinfo.port, rinfo.address), scope, r.name);
   });
   sock.on('error', (e) => console.error(`dns-worker: ${id}:`, e.message));
   sockets.set(id, sock);
@@ -131,6 +151,7 @@ function attachUdp(id: string, scope: string, sock: UdpSocket): void {
 
 /** DNS over TCP: each message is preceded by its 2-byte length. */
 function attachTcp(id: string, scope: string, server: Server): void {
+  const where = whereOf(scope);
   server.on('connection', (c: Socket) => {
     c.on('error', () => {});
     c.setTimeout(10_000, () => c.destroy());
@@ -143,7 +164,7 @@ function attachTcp(id: string, scope: string, server: Server): void {
         if (buf.length < 2 + len) break;
         const msg = buf.subarray(2, 2 + len);
         buf = buf.subarray(2 + len);
-        handle(scope, Buffer.from(msg), 'tcp', (b) => {
+        handle(scope, where, Buffer.from(msg), 'tcp', (b) => {
           if (c.destroyed) return;
           const head = Buffer.alloc(2);
           head.writeUInt16BE(b.length, 0);
@@ -166,6 +187,7 @@ function main(): void {
     switch (m?.type) {
       case 'config':
         views = compileViews(m.dnsRecords, m.networks);
+        cache.clear();
         upstream = m.upstream;
         rulesByVpc = new Map();
         for (const r of m.rules ?? []) rulesByVpc.set(r.vpcId, [...(rulesByVpc.get(r.vpcId) ?? []), r]);

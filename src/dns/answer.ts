@@ -32,12 +32,27 @@ import { lookup, PUBLIC_APEX, publicRecord, type Views, type Lookup, type NameRe
 export type Where = { vpcId: string } | { host: true };
 
 export type Verdict =
-  | { kind: 'reply'; packet: Buffer; rcode: Rcode; truncated: boolean; reason: string }
+  /**
+   * `idPeriod`: the reply's bytes after the id depend on the query's id only through
+   * `id mod idPeriod` (the rotation of several addresses, 5. above); 1 when not at all.
+   */
+  | { kind: 'reply'; packet: Buffer; rcode: Rcode; truncated: boolean; reason: string; idPeriod: number }
   /** Not one of the resolver's names: the server sends the query on (upstream, forwarding rules). */
   | { kind: 'forward'; reason: string; name: string; type: string }
   | { kind: 'drop'; reason: string };
 
-type Answered = { rcode: Rcode; answers: ReplyRecord[]; authorities: ReplyRecord[]; reason: string };
+type Answered = { rcode: Rcode; answers: ReplyRecord[]; authorities: ReplyRecord[]; reason: string; idPeriod?: number };
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** How many distinct orders `addressRecords` gives for `type` as the id varies (`rotate` by id mod n). */
+function rotations(rec: NameRecord, type: string): number {
+  const a = type === 'A' || type === 'ANY' ? Math.max(1, rec.a.length) : 1;
+  const aaaa = type === 'AAAA' || type === 'ANY' ? Math.max(1, rec.aaaa.length) : 1;
+  return (a * aaaa) / gcd(a, aaaa);
+}
 
 function rotate<T>(xs: readonly T[], by: number): T[] {
   if (xs.length < 2) return [...xs];
@@ -60,11 +75,11 @@ function answerRecord(views: Views, found: Extract<Lookup, { kind: 'record' }>, 
     if (q.type === 'CNAME') return { rcode: 'NOERROR', answers: [cname], authorities: [], reason: `${what}: CNAME` };
     const rest = addressRecords(target, record.cname, q.type, q.id);
     return rest.length
-      ? { rcode: 'NOERROR', answers: [cname, ...rest], authorities: [], reason: `${what}: CNAME to ${record.cname}, ${rest.length} ${q.type}` }
+      ? { rcode: 'NOERROR', answers: [cname, ...rest], authorities: [], reason: `${what}: CNAME to ${record.cname}, ${rest.length} ${q.type}`, idPeriod: rotations(target, q.type) }
       : { rcode: 'NOERROR', answers: [cname], authorities: [soa(PUBLIC_APEX)], reason: `${what}: CNAME to ${record.cname}, which has no ${q.type}` };
   }
   const answers = addressRecords(record, q.name, q.type, q.id);
-  if (answers.length) return { rcode: 'NOERROR', answers, authorities: [], reason: `${what}: ${answers.length} ${q.type}` };
+  if (answers.length) return { rcode: 'NOERROR', answers, authorities: [], reason: `${what}: ${answers.length} ${q.type}`, idPeriod: rotations(record, q.type) };
   return { rcode: 'NOERROR', answers: [], authorities: [soa(zone)], reason: `${what}: no ${q.type} (NODATA)` };
 }
 
@@ -106,7 +121,7 @@ export function answerQuery(views: Views, where: Where, query: Buffer | dnsPacke
     if (parsed.kind === 'drop') return parsed;
     if (parsed.kind === 'error') {
       const { reply, question } = parsed;
-      return { kind: 'reply', packet: encodeHeaderReply(reply, question), rcode: reply.rcode, truncated: false, reason: reply.reason };
+      return { kind: 'reply', packet: encodeHeaderReply(reply, question), rcode: reply.rcode, truncated: false, reason: reply.reason, idPeriod: 1 };
     }
     const q = parsed.query;
     if (!q.representable) return { kind: 'forward', reason: 'question name not representable as text: not one of ours', name: q.lower, type: q.type };
@@ -118,7 +133,7 @@ export function answerQuery(views: Views, where: Where, query: Buffer | dnsPacke
       question: { name: q.name, type: q.typeCode, klass: 1 },
       answers: a.answers, authorities: a.authorities, ...(q.edns ? { edns: q.edns } : {}),
     }, transport);
-    return { kind: 'reply', packet, rcode: a.rcode, truncated, reason: truncated ? `${a.reason}; truncated (TC) over ${transport}` : a.reason };
+    return { kind: 'reply', packet, rcode: a.rcode, truncated, reason: truncated ? `${a.reason}; truncated (TC) over ${transport}` : a.reason, idPeriod: a.idPeriod ?? 1 };
   } catch (e) {
     // Unreachable by design (the fuzz test holds it); a bug here must not take the resolver down.
     return { kind: 'drop', reason: `internal error: ${(e as Error).message}` };
