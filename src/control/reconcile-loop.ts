@@ -2,8 +2,9 @@
  * The reconcile loop: compiles the store into a desired state and hands it to the data plane.
  * It runs when asked (`kick`: right after a write commits, so a new endpoint does not wait for the
  * next transition tick) and on every tick, and it skips the work when nothing it reads has moved:
- * the store's generation is the one last compiled and no pending endpoint has become ready to be
- * promoted. After an apply that left a pending endpoint's listeners up, it goes again at once to
+ * the store's generation is the one last compiled, the data plane converged on it (the apply
+ * succeeded, no process died, no listener failed: otherwise every tick retries), and no pending
+ * endpoint has become ready to be promoted. After an apply that left a pending endpoint's listeners up, it goes again at once to
  * promote it (pending endpoints serve as soon as every listener listens; see `promoteReady`).
  */
 import type { DataPlane } from '../dataplane/plane.js';
@@ -64,7 +65,7 @@ export class ReconcileLoop {
 
   async #pass(): Promise<void> {
     const generation = this.#store.generation;
-    if (generation === this.#lastGeneration && this.#last && !this.#promotable(this.#last)) {
+    if (generation === this.#lastGeneration && this.#last && this.#plane.converged && !this.#promotable(this.#last)) {
       this.stats.skipped++;
       return;
     }
