@@ -9,6 +9,7 @@
  * send completes (else it keeps accepting and leaves those connections hanging).
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
+import { bundledProgram } from './bundle.js';
 import type { Socket as UdpSocket } from 'node:dgram';
 import type { Server } from 'node:net';
 import { existsSync } from 'node:fs';
@@ -84,10 +85,24 @@ function canRaiseNofile(n: number): boolean {
   return raiseOk;
 }
 
-/** Argv that runs one of this folder's TypeScript programs with tsx (resolved from the repo root). */
-function tsProgram(file: string, nofile?: number): string[] {
-  // Plain .mjs programs (the listen helper) start without the TypeScript loader.
-  const node = file.endsWith('.mjs') ? [process.execPath, `${HERE}${file}`] : [process.execPath, '--import', 'tsx', `${HERE}${file}`];
+/**
+ * Argv that runs one of this folder's programs: a `.mjs` one as it is; a `.ts` one bundled into
+ * plain JavaScript once per process (bundle.ts: less memory and start-up per worker), or through
+ * tsx when it cannot be bundled. Node workers also start with a 1 MiB young generation: the burst
+ * of accepts otherwise grows it to its maximum and leaves it there (measured: 10.2 → 6.8 KiB per
+ * idle flow).
+ */
+async function programArgv(file: string, nofile?: number): Promise<string[]> {
+  // UNDERPASS_WORKER_CPU_PROF=<dir>: node workers write a V8 CPU profile there when they exit (bench/README.md).
+  const prof = file === 'node-worker.ts' && process.env.UNDERPASS_WORKER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.UNDERPASS_WORKER_CPU_PROF}`] : [];
+  const heap = file === 'node-worker.ts' ? ['--max-semi-space-size=1'] : [];
+  let node: string[];
+  if (file.endsWith('.mjs')) {
+    node = [process.execPath, `${HERE}${file}`];
+  } else {
+    const bundle = await bundledProgram(`${HERE}${file}`, (m) => console.error(`underpass data plane: ${m}`));
+    node = bundle ? [process.execPath, ...prof, ...heap, bundle] : [process.execPath, ...prof, ...heap, '--import', 'tsx', `${HERE}${file}`];
+  }
   if (nofile && PRLIMIT && canRaiseNofile(nofile)) return [PRLIMIT, `--nofile=${nofile}:${nofile}`, '--', ...node];
   return node;
 }
@@ -144,8 +159,9 @@ export function handOver(child: ChildProcess, msg: WorkerRequest | object, serve
 
 /** Starts `program` inside `namespace` with an IPC channel and waits for its ready message (killed on failure). */
 export async function spawnReady(backend: ProcessHost, namespace: string, program: string, label: string, timeoutMs = 10_000, env?: NodeJS.ProcessEnv, nofile?: number): Promise<{ child: ChildProcess; startMs: number }> {
+  const argv = await programArgv(program, nofile);
   const t0 = performance.now();
-  const child = backend.execIn(namespace, tsProgram(program, nofile), { stdio: IPC_STDIO, cwd: REPO_ROOT, ...(env ? { env: { ...process.env, ...env } } : {}) });
+  const child = backend.execIn(namespace, argv, { stdio: IPC_STDIO, cwd: REPO_ROOT, ...(env ? { env: { ...process.env, ...env } } : {}) });
   try {
     await awaitReady(child, label, timeoutMs);
   } catch (err) {

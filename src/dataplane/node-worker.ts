@@ -103,15 +103,19 @@ function hostOf(vpcId: string | undefined, ip: string): string {
 }
 
 function route(meta: Meta): RouteDecision {
-  if (!routes) return { refuse: 'the load balancer node has no configuration yet' };
-  const l = routes.listeners.get(meta.listenerId);
+  const l = routes?.listeners.get(meta.listenerId);
   if (l) {
     // The addresses the flow log and the PROXY header speak: the VPC's (the same as the socket's, except on loopback).
     const v = loopback?.get(l.vpcId);
     if (v) meta.srcIp = toVpcAddress(v, meta.srcIp) ?? meta.srcIp;
     meta.dstIp = l.eniIp;
     meta.dstPort = l.port;
+  } else {
+    // Only for an unknown listener: the socket's own address (a getsockname the admitted path does not pay).
+    meta.dstIp = meta.client.localAddress ?? '0.0.0.0';
+    meta.dstPort = meta.client.localPort ?? 0;
   }
+  if (!routes) return { refuse: 'the load balancer node has no configuration yet' };
   const d = decideFlow(routes, meta.listenerId, { srcIp: meta.srcIp, srcPort: meta.srcPort });
   meta.decision = d;
   if (!d.admit) return { refuse: d.reason };
@@ -242,9 +246,10 @@ function attach(id: string, server: Server | undefined): void {
   if (listeners.has(id)) { server.close(); send({ type: 'error', id, message: 'listener id already attached' }); return; }
   listeners.set(id, server);
   server.on('connection', (client: Socket) => {
+    // dstIp/dstPort are filled in by route (from the listener: no getsockname per connection).
     relay.handle(client, {
       listenerId: id, client, startMs: Date.now(), srcIp: client.remoteAddress ?? '0.0.0.0', srcPort: client.remotePort ?? 0,
-      dstIp: client.localAddress ?? '0.0.0.0', dstPort: client.localPort ?? 0, seenIn: 0, seenOut: 0,
+      dstIp: '0.0.0.0', dstPort: 0, seenIn: 0, seenOut: 0,
     });
   });
   server.on('error', (err) => console.error(`node-worker: listener ${id}:`, err));

@@ -63,6 +63,8 @@ const CONNECTED = 1;
 const CLIENT_CLOSED = 2;
 const TARGET_CLOSED = 4;
 const DONE = 8;
+/** The target socket is corked until it connects (a PROXY v2 header goes out with the first client bytes). */
+const CORKED = 16;
 
 /** Socket → its flow, for the shared listeners (no closure per flow or event). */
 const flowOf = new WeakMap<Socket, Flow<unknown>>();
@@ -159,6 +161,10 @@ function onConnect(this: Socket): void {
   const f = flowOf.get(this);
   if (!f) return;
   f.state |= CONNECTED;
+  if (f.state & CORKED) {
+    f.state &= ~CORKED;
+    this.uncork(); // one write (writev) for the header and the client bytes queued while connecting
+  }
   f.relay.wheel.track(f, f.pendingIdleTimeoutMs);
 }
 
@@ -179,6 +185,13 @@ function onClose(this: Socket): void {
   }
   // Closed without both directions ending cleanly (e.g. destroyed): the other side cannot go on.
   if (!(this.readableEnded && this.writableFinished)) f.abort(isClient ? 'client closed' : 'target closed');
+}
+
+function listen(s: Socket): void {
+  s.on('error', onError);
+  s.on('close', onClose);
+  s.on('end', onEnd);
+  s.on('drain', onDrain);
 }
 
 function ignoreError(): void { /* a refused client's late errors have no one to tell */ }
@@ -222,11 +235,10 @@ export class Relay<M = unknown> {
     }
     const { target } = decision;
     let upstream: Socket;
+    const opts: TcpNetConnectOpts = { host: target.host, port: target.port, localAddress: decision.localAddress, noDelay: true, allowHalfOpen: true };
+    if (decision.localPort) opts.localPort = decision.localPort;
     try {
-      upstream = this.#connect({
-        host: target.host, port: target.port, localAddress: decision.localAddress, noDelay: true, allowHalfOpen: true,
-        ...(decision.localPort ? { localPort: decision.localPort } : {}),
-      });
+      upstream = this.#connect(opts);
     } catch (err) {
       // Invalid port or local address: net.connect throws synchronously.
       client.on('error', ignoreError);
@@ -241,15 +253,17 @@ export class Relay<M = unknown> {
     flowOf.set(client, flow as Flow<unknown>);
     flowOf.set(upstream, flow as Flow<unknown>);
     this.wheel.track(flow);
-    // Header first: writes before the connect completes are queued in order.
-    if (decision.header) upstream.write(decision.header);
-    upstream.on('connect', onConnect);
-    for (const s of [client, upstream]) {
-      s.on('error', onError);
-      s.on('close', onClose);
-      s.on('end', onEnd);
-      s.on('drain', onDrain);
+    // Header first: writes before the connect completes are queued in order. Corked, the header
+    // and the client bytes that arrive meanwhile leave in one write once connected (uncorked in
+    // onConnect, or by end() on an early FIN): the same bytes, one segment fewer.
+    if (decision.header) {
+      upstream.cork();
+      flow.state |= CORKED;
+      upstream.write(decision.header);
     }
+    upstream.on('connect', onConnect);
+    listen(client);
+    listen(upstream);
     // Client bytes queue in the target socket while it connects: beyond its high-water mark
     // write() returns false and the client is paused until 'drain' (bounded buffering).
     client.on('data', onData);

@@ -14,7 +14,7 @@
 import type { DesiredState, DesiredTargetGroup } from '../reconcile/desired-state.js';
 import { isBound } from '../reconcile/desired-state.js';
 import { compileGroups, evaluateIngress, type SecurityGroupView } from './security-groups.js';
-import { pickTarget, targetKey, type TargetHealthState, type TargetView } from './target-pick.js';
+import { pickTarget, targetKey, type FlowKey, type PickOptions, type TargetHealthState, type TargetView } from './target-pick.js';
 
 /** Why a connection was refused, as a stable token (the flow log's reject reason). */
 export type RefusalStage =
@@ -70,6 +70,8 @@ export interface RouteListener {
   members: ReadonlyMap<string, readonly string[]>;
   /** Undefined when the listener's target group is missing from the desired state. */
   targetGroup: RouteTargetGroup | undefined;
+  /** The target pick's options for this node and target group, built once (not per connection). */
+  pick: PickOptions | undefined;
   targetGroupArn: string;
   idleTimeoutMs: number;
 }
@@ -173,9 +175,10 @@ export function compileNodeRoutes(desired: DesiredState, health: HealthMap, node
         }
         const listener = desired.loadBalancers.find((l) => l.arn === b.loadBalancerArn)?.listeners.find((l) => l.listenerArn === p.listenerArn);
         const id = listenerIdOf(b.eniId, p.port);
+        const pick: PickOptions | undefined = tg ? { nodeZone: node.zoneId, crossZone: tg.crossZone, stickiness: tg.stickiness, seed: node.seed } : undefined;
         listeners.set(id, {
           listenerId: id, endpointId: ep.endpointId, vpcId: ep.vpcId, eniId: b.eniId, eniIp: b.ip, port: p.port,
-          serving: ep.serving, groups, members: members(ep.vpcId), targetGroup: tg, targetGroupArn: p.targetGroupArn,
+          serving: ep.serving, groups, members: members(ep.vpcId), targetGroup: tg, pick, targetGroupArn: p.targetGroupArn,
           idleTimeoutMs: (listener?.idleTimeoutSeconds ?? 350) * 1000,
         });
       }
@@ -193,28 +196,29 @@ const NOT_EXPLAINED: string[] = Object.freeze([]) as unknown as string[];
  * always carries its reason; `explain` also lists the checks an admitted connection passed
  * (`underpass explain`), which the workers' per-connection path does not pay for.
  */
-export function decideFlow(routes: NodeRoutes, listenerId: string, q: FlowQuery, opts: { explain?: boolean } = {}): FlowDecision {
+export function decideFlow(routes: NodeRoutes, listenerId: string, q: FlowQuery, opts?: { explain?: boolean }): FlowDecision {
   const l = routes.listeners.get(listenerId);
   if (!l || !routes.node) {
     return { admit: false, stage: 'no-listener', reason: `no listener ${listenerId} on this load balancer node`, reasons: [] };
   }
-  const reasons: string[] = opts.explain ? [] : NOT_EXPLAINED;
+  const explain = opts?.explain === true;
+  const reasons: string[] = explain ? [] : NOT_EXPLAINED;
   if (!l.serving) {
     return { admit: false, stage: 'endpoint-state', reason: `endpoint ${l.endpointId} is pending, not available`, reasons };
   }
-  if (opts.explain) reasons.push(`endpoint ${l.endpointId} is available`);
+  if (explain) reasons.push(`endpoint ${l.endpointId} is available`);
   const sg = evaluateIngress(l.groups, {
     protocol: 'tcp', destinationPort: l.port, sourceIp: q.srcIp, sourceGroupIds: l.members.get(q.srcIp) ?? NO_GROUPS,
   });
   if (!sg.allow) return { admit: false, stage: 'security-group', reason: `${l.eniId}: ${sg.reason}`, reasons };
-  if (opts.explain) reasons.push(`${l.eniId}: ${sg.reason}`);
+  if (explain) reasons.push(`${l.eniId}: ${sg.reason}`);
   const tg = l.targetGroup;
-  if (!tg) return { admit: false, stage: 'no-target', reason: `target group ${l.targetGroupArn} does not exist`, reasons };
-  const pick = pickTarget(tg.targets, {
-    srcIp: q.srcIp, srcPort: q.srcPort, dstIp: l.eniIp, dstPort: l.port, ...(q.seq !== undefined ? { seq: q.seq } : {}),
-  }, { nodeZone: routes.node.zoneId, crossZone: tg.crossZone, stickiness: tg.stickiness, seed: routes.node.seed });
+  if (!tg || !l.pick) return { admit: false, stage: 'no-target', reason: `target group ${l.targetGroupArn} does not exist`, reasons };
+  const key: FlowKey = { srcIp: q.srcIp, srcPort: q.srcPort, dstIp: l.eniIp, dstPort: l.port };
+  if (q.seq !== undefined) key.seq = q.seq;
+  const pick = pickTarget(tg.targets, key, l.pick);
   if (!pick.target) return { admit: false, stage: 'no-target', reason: pick.reason, reasons };
-  if (opts.explain) reasons.push(pick.reason);
+  if (explain) reasons.push(pick.reason);
   return {
     admit: true, target: pick.target, localAddress: routes.node.ip, proxyProtocolV2: tg.proxyProtocolV2, endpointId: l.endpointId,
     idleTimeoutMs: l.idleTimeoutMs, failOpen: pick.failOpen, reasons,

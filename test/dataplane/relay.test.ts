@@ -181,6 +181,31 @@ describe('Relay', () => {
     assert.equal(all.subarray(r.length).toString(), 'GET / HTTP/1.0\r\n\r\n');
   });
 
+  it('sends the PROXY v2 header on connect when the client says nothing (server-first protocols), then the client bytes', async (t) => {
+    const chunks: Buffer[] = [];
+    let headerSeen!: () => void;
+    const seen = new Promise<void>((r) => { headerSeen = r; });
+    const target = await serve(t, (s) => {
+      s.on('data', (c: Buffer) => {
+        chunks.push(c);
+        if (decodeProxyV2(Buffer.concat(chunks)).header) headerSeen();
+      });
+      s.on('end', () => s.end());
+    });
+    const { port } = await relayFor(t, (m) => ({
+      target: { host: HOST, port: target.port },
+      header: nlbProxyV2Header({ source: { address: m.remoteAddress, port: m.remotePort }, destination: { address: m.localAddress, port: m.localPort }, vpceId: VPCE }),
+    }));
+    const c = await client(t, port);
+    c.on('error', () => {});
+    await within(3000, seen, 'the header alone reaches the target');
+    const expected = nlbProxyV2Header({ source: { address: c.localAddress!, port: c.localPort! }, destination: { address: HOST, port }, vpceId: VPCE });
+    assert.deepEqual(Buffer.concat(chunks), expected, 'exactly the header, nothing else yet');
+    c.end('later');
+    await until(() => Buffer.concat(chunks).length === expected.length + 5, 3000, 'client bytes after the header');
+    assert.equal(Buffer.concat(chunks).subarray(expected.length).toString(), 'later');
+  });
+
   it('a refusal resets the client and reports the reason; a throwing route refuses too', async (t) => {
     const routes = [() => ({ refuse: 'security group sg-0123 does not allow 127.0.0.1 to port 80' }), () => { throw new Error('no listener table'); }];
     let i = 0;
