@@ -144,9 +144,18 @@ async function startHaproxy(backend: NetnsBackend, rns: string, cfg: string, cle
 }
 
 /** Pids of the processes holding a listening socket on `port` in `ns`. */
+/**
+ * The node workers holding the listening socket of `port` in `ns`. Only node-worker processes:
+ * while a listener is handed over, the data plane (this process, in-process) and a listen helper
+ * hold it for a moment too, and a kill of those would end the bench.
+ */
 async function listenerPids(ns: string, port: number): Promise<number[]> {
   const ss = await run(['ip', 'netns', 'exec', ns, 'ss', '-Hltnp', `sport = :${port}`], { timeoutMs: 5000 });
-  return [...new Set([...ss.stdout.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])))].sort();
+  const pids = [...new Set([...ss.stdout.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])))].sort();
+  return pids.filter((pid) => {
+    if (pid === process.pid) return false;
+    try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('node-worker'); } catch { return false; }
+  });
 }
 
 /**
