@@ -212,13 +212,16 @@ export async function startUnderpass(opts: UnderpassOptions): Promise<Underpass>
   const tick = async (force = true) => {
     while (ticking) await ticking;
     if (closing) return;
-    if (!force && quietAt === store.generation) return;
+    if (!force && store.exclusive && quietAt === store.generation) return;
     ticking = store.transaction(true, async (tx) => {
+      // Inside the transaction no other one commits (SQLite's queue): the generation after this
+      // commit is this one, plus one if the pass wrote. A write committed after it moves it on.
+      const before = store.generation;
       const now = new Date();
       let waiting = false;
       for (const t of ticks) if (await t(tx, now, config)) waiting = true;
-      return waiting;
-    }).then((waiting) => { quietAt = waiting ? -1 : store.generation; }).finally(() => { ticking = undefined; });
+      return waiting ? -1 : before + (tx.writes > 0 ? 1 : 0);
+    }).then((quiet) => { quietAt = quiet; }).finally(() => { ticking = undefined; });
     await ticking;
   };
   // Compiles the store for the data plane: right after every committed change (a new endpoint

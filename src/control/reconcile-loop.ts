@@ -65,7 +65,7 @@ export class ReconcileLoop {
 
   async #pass(): Promise<void> {
     const generation = this.#store.generation;
-    if (generation === this.#lastGeneration && this.#last && this.#plane.converged && !this.#promotable(this.#last)) {
+    if (this.#store.exclusive && generation === this.#lastGeneration && this.#last && this.#plane.converged && !this.#promotable(this.#last)) {
       this.stats.skipped++;
       return;
     }

@@ -5,27 +5,45 @@
  * resident instead of 82 MiB and about half the start-up CPU; a hundred VPCs run twenty or more
  * of them.
  *
- * esbuild writes the bundle in memory; it is stored content-addressed under the temporary
- * directory (`underpass-bundles/<name>-<hash>.mjs`, written once, atomically). Any failure (no
- * esbuild, a read-only temporary directory) answers `undefined` and the caller runs the
- * TypeScript source through tsx as before. UNDERPASS_NO_BUNDLE=1 turns bundling off.
+ * esbuild writes the bundle in memory; it goes into a directory of this process's own, made by
+ * mkdtemp (mode 0700, a name nobody can guess or create first) and removed when the process exits;
+ * a bundle that disappeared meanwhile (a temporary-directory cleaner) is made again. Its require()
+ * resolves from this source folder, never from the temporary directory. Any failure (no esbuild,
+ * a read-only temporary directory) answers `undefined` and the caller runs the TypeScript source
+ * through tsx as before. UNDERPASS_NO_BUNDLE=1 turns bundling off.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** One build per entry and process (concurrent first starts share it). */
 const builds = new Map<string, Promise<string | undefined>>();
 
-/** CommonJS dependencies (dns-packet) call require(); an ES module bundle has none of its own. */
-const BANNER = "import { createRequire as __underpassCreateRequire } from 'node:module'; const require = __underpassCreateRequire(import.meta.url);";
+/** CommonJS dependencies (dns-packet) call require(); an ES module bundle has none of its own: resolve from the source. */
+function banner(entry: string): string {
+  return `import { createRequire as __underpassCreateRequire } from 'node:module'; const require = __underpassCreateRequire(${JSON.stringify(`${dirname(entry)}/`)});`;
+}
+
+let dir: string | undefined;
+function bundleDir(): string {
+  if (dir && existsSync(dir)) return dir;
+  const made = mkdtempSync(join(tmpdir(), 'underpass-bundle-'));
+  dir = made;
+  process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+  return made;
+}
 
 /** The path of `entry` (an absolute .ts path) bundled, or undefined when it cannot be. */
-export function bundledProgram(entry: string, log: (m: string) => void = () => {}): Promise<string | undefined> {
-  if (process.env.UNDERPASS_NO_BUNDLE) return Promise.resolve(undefined);
+export async function bundledProgram(entry: string, log: (m: string) => void = () => {}): Promise<string | undefined> {
+  if (process.env.UNDERPASS_NO_BUNDLE) return undefined;
   let b = builds.get(entry);
-  if (!b) builds.set(entry, (b = build(entry, log)));
+  if (b) {
+    const file = await b;
+    if (file === undefined || existsSync(file)) return file;
+    b = undefined; // removed meanwhile: make it again
+  }
+  builds.set(entry, (b = build(entry, log)));
   return b;
 }
 
@@ -34,18 +52,12 @@ async function build(entry: string, log: (m: string) => void): Promise<string | 
     const esbuild = await import('esbuild');
     const r = await esbuild.build({
       entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false,
-      banner: { js: BANNER }, logLevel: 'silent', legalComments: 'none',
+      banner: { js: banner(entry) }, logLevel: 'silent', legalComments: 'none',
     });
     const code = r.outputFiles[0]!.contents;
     const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-    const dir = join(tmpdir(), `underpass-bundles-${process.getuid?.() ?? 'user'}`);
-    const file = join(dir, `${basename(entry, '.ts')}-${hash}.mjs`);
-    if (!existsSync(file)) {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const part = `${file}.${process.pid}.part`;
-      writeFileSync(part, code, { mode: 0o644 });
-      renameSync(part, file);
-    }
+    const file = join(bundleDir(), `${basename(entry, '.ts')}-${hash}.mjs`);
+    writeFileSync(file, code, { mode: 0o600, flag: 'w' });
     return file;
   } catch (e) {
     log(`bundling ${basename(entry)} failed, running it through tsx: ${(e as Error).message}`);

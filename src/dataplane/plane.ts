@@ -260,10 +260,9 @@ export class DataPlane {
     }
     const b = this.backend;
     for (const [vpcId, list] of byVpc) {
-      let helper = this.#helpers.get(vpcId);
-      const temporary = !helper;
       try {
-        helper ??= await ListenHelper.start(b, b.routerNamespace(vpcId));
+        // The VPC's helper (started if there is none; closed later when idle like any other).
+        const helper = await this.#helper(vpcId);
         for (const [id, w] of list) {
           const host = b.hostAddress(vpcId, w.ip);
           try {
@@ -277,8 +276,6 @@ export class DataPlane {
         }
       } catch (err) {
         this.#log(`DNS sockets in ${vpcId}: ${(err as Error).message}`);
-      } finally {
-        if (temporary) await helper?.close();
       }
     }
   }
@@ -336,6 +333,7 @@ export class DataPlane {
     if (this.#running || this.#closed) return;
     const cutoff = Date.now() - HELPER_IDLE_MS;
     for (const [vpcId, h] of [...this.#helpers]) {
+      if (this.#running || this.#closed) return; // an apply started meanwhile: it may be using them
       if ((this.#helperUsed.get(vpcId) ?? 0) > cutoff) continue;
       this.#helpers.delete(vpcId);
       this.#helperUsed.delete(vpcId);

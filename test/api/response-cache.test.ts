@@ -12,12 +12,13 @@ import { eventually, startTestServer } from '../support/harness.js';
 const P = '\u0000rid\u0000';
 
 describe('ResponseCache', () => {
-  it('keys ignore order, Action/Version and signature parameters, but not values or who asks', () => {
+  it('keys ignore order, Action and signature parameters, but not values, the version or who asks', () => {
     const k = (principal: string, form: Array<[string, string]>) => ResponseCache.key(principal, '111111111111', 'DescribeVpcs', form);
     const base = k('arn:aws:iam::111111111111:root', [['VpcId.1', 'vpc-1'], ['VpcId.2', 'vpc-2']]);
     assert.equal(k('arn:aws:iam::111111111111:root', [['VpcId.2', 'vpc-2'], ['Action', 'DescribeVpcs'], ['VpcId.1', 'vpc-1'], ['X-Amz-Signature', 'x']]), base);
     assert.notEqual(k('arn:aws:iam::111111111111:root', [['VpcId.1', 'vpc-2'], ['VpcId.2', 'vpc-1']]), base);
     assert.notEqual(k('arn:aws:iam::111111111111:user/u', [['VpcId.1', 'vpc-1'], ['VpcId.2', 'vpc-2']]), base);
+    assert.notEqual(k('arn:aws:iam::111111111111:root', [['VpcId.1', 'vpc-1'], ['VpcId.2', 'vpc-2'], ['Version', '2011-01-01']]), base);
   });
   it('answers only for the generation it was filled at, with the new request id', () => {
     const c = new ResponseCache();
@@ -87,6 +88,10 @@ describe('response cache through the API', () => {
     const dry = await query(s.port, A, { Action: 'DescribeVpcs', DryRun: 'true' });
     assert.equal(dry.status, 412, dry.body);
     assert.match(dry.body, /DryRunOperation/);
+    // Another version is not answered from what the right one kept.
+    const old = await query(s.port, A, { Action: 'DescribeVpcs', Version: '2011-01-01' });
+    assert.equal(old.status, 400);
+    assert.match(old.body, /NoSuchVersion/);
     // Errors are not kept either.
     const bad1 = await query(s.port, A, { Action: 'DescribeVpcs', 'VpcId.1': 'vpc-0000000000000dead' });
     const bad2 = await query(s.port, A, { Action: 'DescribeVpcs', 'VpcId.1': 'vpc-0000000000000dead' });

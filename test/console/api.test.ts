@@ -14,7 +14,7 @@ import { newAccountKey } from '../../src/control/auth/accounts.js';
 import { credentialCheck, secretsEqual } from '../../src/control/console/credentials.js';
 import { selectFlows } from '../../src/control/console/flows.js';
 import { MetricsHistory, visibleSample, type MetricsSample } from '../../src/control/console/metrics-history.js';
-import { SessionTable } from '../../src/control/console/sessions.js';
+import { MAX_SESSIONS_PER_ACCOUNT, SessionTable } from '../../src/control/console/sessions.js';
 import { staticPath } from '../../src/control/console/static-files.js';
 import type { EndpointDoc } from '../../src/control/resources.js';
 import type { Store } from '../../src/control/store/store.js';
@@ -65,6 +65,18 @@ describe('console sessions (test clock)', () => {
     assert.equal(t.sweep(1000), 1);
     assert.equal(t.lookup(a.id).status, 'missing');
     assert.equal(t.size, 0);
+  });
+  it('an account signing in past its cap pushes out only its own oldest session', () => {
+    let n = 0;
+    const t = new SessionTable(limits, () => 0, () => String(n++).padStart(64, '0'));
+    const other = t.create(caller(ACCOUNT_B));
+    const first = t.create(caller(ACCOUNT_A));
+    for (let i = 1; i < MAX_SESSIONS_PER_ACCOUNT; i++) t.create(caller(ACCOUNT_A));
+    assert.equal(t.lookup(first.id).status, 'ok');
+    t.create(caller(ACCOUNT_A));
+    assert.equal(t.lookup(first.id).status, 'missing', 'A\'s oldest went');
+    assert.equal(t.lookup(other.id).status, 'ok', 'B\'s session stays');
+    assert.equal(t.size, MAX_SESSIONS_PER_ACCOUNT + 1);
   });
 });
 

@@ -32,9 +32,10 @@ export class ResponseCache {
     this.#maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
   }
 
-  /** The cache key of a request: who asks, what, and the parameters (signature and version parameters left out). */
+  /** The cache key of a request: who asks, what, and the parameters (signature parameters left out). */
   static key(principal: string, account: string, action: string, form: Iterable<[string, string]>): string {
-    const params = [...form].filter(([k]) => k !== 'Action' && k !== 'Version' && !k.startsWith('X-Amz-'))
+    // Version stays in: a request with another (or no) version must get its own error, not a kept answer.
+    const params = [...form].filter(([k]) => k !== 'Action' && !k.startsWith('X-Amz-'))
       .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
     return JSON.stringify([principal, account, action, params]);
   }

@@ -17,6 +17,8 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = { idleMs: 60 * 60_000, maxM
 
 /** Sessions held at most; signing in past it drops the oldest. */
 export const MAX_SESSIONS = 10_000;
+/** At most this many live sessions per account; its next sign-in drops its own oldest. */
+export const MAX_SESSIONS_PER_ACCOUNT = 100;
 
 export interface Session {
   caller: Caller;
@@ -55,7 +57,11 @@ export class SessionTable {
 
   create(caller: Caller): { id: string; session: Session; expiresMs: number } {
     const now = this.#now();
-    if (this.#sessions.size >= MAX_SESSIONS) this.#sessions.delete(this.#sessions.keys().next().value!);
+    // One account's sign-ins only push out that account's oldest sessions (in dev mode anyone can
+    // sign in as 000000000000: signing in ten thousand times must not end everybody else's).
+    const mine = [...this.#sessions].filter(([, s]) => s.caller.account === caller.account);
+    if (mine.length >= MAX_SESSIONS_PER_ACCOUNT) this.#sessions.delete(mine[0]![0]);
+    else if (this.#sessions.size >= MAX_SESSIONS) this.#sessions.delete(this.#sessions.keys().next().value!);
     const id = this.#newId();
     const session: Session = { caller, createdMs: now, lastSeenMs: now };
     this.#sessions.set(id, session);

@@ -64,8 +64,8 @@ export interface EniRequest {
  */
 export async function allocateEni(ctx: RequestContext, req: EniRequest): Promise<NetworkInterfaceDoc> {
   const cidr = parseCidr(req.subnet.cidrBlock)!;
-  const used = new Set((await ctx.tx.list('network-interface', req.subnet.account))
-    .filter((e) => e.subnetId === req.subnet.id).map((e) => e.privateIpAddress));
+  const used = new Set((await ctx.tx.listWhere('network-interface', req.subnet.account, 'subnetId', req.subnet.id))
+    .map((e) => e.privateIpAddress));
   let ip = req.privateIpAddress;
   if (ip !== undefined) {
     // EC2's code for an address another ENI of the subnet holds (RunInstances, CreateNetworkInterface).

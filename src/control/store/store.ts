@@ -34,6 +34,8 @@ export function sqliteSynchronous(value: string | undefined): 'NORMAL' | 'FULL' 
 interface Rows {
   get(id: string): Promise<{ kind: string; doc: string } | undefined> | { kind: string; doc: string } | undefined;
   list(kind: string, account?: string): Promise<Array<{ id: string; doc: string }>> | Array<{ id: string; doc: string }>;
+  /** Documents of a kind and account whose top-level string `field` equals `value` (the database compares; only those are parsed). */
+  listWhere(kind: string, account: string, field: string, value: string): Promise<Array<{ id: string; doc: string }>> | Array<{ id: string; doc: string }>;
   exists(id: string): Promise<boolean> | boolean;
   update(id: string, doc: string): Promise<void> | void;
   insert(row: { id: string; kind: string; account: string; region: string; seq: number; doc: string }): Promise<void> | void;
@@ -56,6 +58,10 @@ class KyselyRows implements Rows {
     let q = this.#trx.selectFrom('resources').select(['id', 'doc']).where('kind', '=', kind);
     if (account !== undefined) q = q.where('account', '=', account);
     return q.orderBy('seq').execute();
+  }
+  listWhere(kind: string, account: string, field: string, value: string) {
+    return this.#trx.selectFrom('resources').select(['id', 'doc']).where('kind', '=', kind).where('account', '=', account)
+      .where(sql`(doc::jsonb ->> ${field})`, '=', value).orderBy('seq').execute();
   }
   async exists(id: string) {
     return !!(await this.#trx.selectFrom('resources').select('id').where('id', '=', id).executeTakeFirst());
@@ -99,6 +105,9 @@ class SqliteRows implements Rows {
   list(kind: string, account?: string) {
     return (account === undefined ? this.#s.listKind.all(kind) : this.#s.listKindAccount.all(kind, account)) as Array<{ id: string; doc: string }>;
   }
+  listWhere(kind: string, account: string, field: string, value: string) {
+    return this.#s.listWhere.all(kind, account, `$.${field}`, value) as Array<{ id: string; doc: string }>;
+  }
   exists(id: string) {
     return this.#s.exists.get(id) !== undefined;
   }
@@ -127,6 +136,7 @@ function prepareSqlite(db: SQLite.Database) {
     get: db.prepare('select doc, kind from resources where id = ?'),
     listKind: db.prepare('select id, doc from resources where kind = ? order by seq'),
     listKindAccount: db.prepare('select id, doc from resources where kind = ? and account = ? order by seq'),
+    listWhere: db.prepare('select id, doc from resources where kind = ? and account = ? and json_extract(doc, ?) = ? order by seq'),
     exists: db.prepare('select 1 from resources where id = ?'),
     update: db.prepare('update resources set doc = ? where id = ?'),
     insert: db.prepare('insert into resources (id, kind, account, region, seq, doc) values (?, ?, ?, ?, ?, ?)'),
@@ -171,6 +181,23 @@ export class Tx {
   /** All resources of a kind (of one account, when given), in creation order. */
   async list<K extends Kind>(kind: K, account?: string): Promise<ResourceOf<K>[]> {
     const rows = await this.#rows.list(kind, account);
+    return rows.map((r) => {
+      const hit = this.#cache.get(r.id);
+      if (hit) return hit as ResourceOf<K>;
+      const doc = JSON.parse(r.doc) as ResourceOf<K>;
+      this.#cache.set(r.id, doc);
+      return doc;
+    });
+  }
+
+  /**
+   * Resources of a kind and account whose top-level string field `field` (a plain member name)
+   * equals `value`, in creation order: the database filters, so only those documents are parsed
+   * (e.g. the endpoints of one VPC out of an account's thousand).
+   */
+  async listWhere<K extends Kind>(kind: K, account: string, field: string, value: string): Promise<ResourceOf<K>[]> {
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(field)) throw new Error(`listWhere: '${field}' is not a plain member name`);
+    const rows = await this.#rows.listWhere(kind, account, field, value);
     return rows.map((r) => {
       const hit = this.#cache.get(r.id);
       if (hit) return hit as ResourceOf<K>;
@@ -261,6 +288,16 @@ export class Store {
     }
     if (store.#sqlite) store.#statements = prepareSqlite(store.#sqlite);
     return store;
+  }
+
+  /**
+   * Whether this process is the store's only writer (SQLite in its data directory), so that its
+   * generation sees every change. A PostgreSQL store may be shared by several Underpass processes:
+   * what skips work by the generation (the reconcile loop, quiet ticks, the response cache) must
+   * not skip there.
+   */
+  get exclusive(): boolean {
+    return this.dialect === 'sqlite';
   }
 
   /**

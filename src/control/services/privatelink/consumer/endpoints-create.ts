@@ -68,8 +68,9 @@ function requestedSubnets(input: CreateVpcEndpointInput): { ids: string[]; ipv4:
   return { ids, ipv4 };
 }
 
-async function countEndpoints(ctx: RequestContext, keep: (e: EndpointDoc) => boolean): Promise<number> {
-  return (await ctx.tx.list('endpoint', ctx.account)).filter((e) => e.state !== 'deleted' && keep(e)).length;
+/** The account's endpoints (not deleted) whose `field` is `value` and that `keep` keeps; the store filters by the field. */
+async function countEndpoints(ctx: RequestContext, field: 'vpcId' | 'type', value: string, keep: (e: EndpointDoc) => boolean): Promise<number> {
+  return (await ctx.tx.listWhere('endpoint', ctx.account, field, value)).filter((e) => e.state !== 'deleted' && keep(e)).length;
 }
 
 export const createVpcEndpoint: Handler = async (ctx, raw) => {
@@ -144,7 +145,7 @@ async function createGateway(ctx: RequestContext, input: CreateVpcEndpointInput,
   if (!prefixList) throw new ApiError('InternalError', `no AWS prefix list named ${prefixListName} in ${ctx.region}`);
   const tables = await checkRouteTables(ctx, vpc, input.RouteTableIds ?? [], prefixList.id);
   const policy = input.PolicyDocument !== undefined ? validatePolicyDocument(input.PolicyDocument) : defaultPolicyFor('Gateway');
-  if (await countEndpoints(ctx, (e) => e.type === 'Gateway') >= MAX_GATEWAY_ENDPOINTS_PER_REGION) {
+  if (await countEndpoints(ctx, 'type', 'Gateway', () => true) >= MAX_GATEWAY_ENDPOINTS_PER_REGION) {
     throw new ApiError('VpcEndpointLimitExceeded', `You have reached the limit of ${MAX_GATEWAY_ENDPOINTS_PER_REGION} gateway endpoints in ${ctx.region}. Delete an endpoint before creating another.`);
   }
   for (const t of tables) await addGatewayRoute(ctx.tx, t, prefixList.id, common.id);
@@ -165,7 +166,7 @@ async function createGateway(ctx: RequestContext, input: CreateVpcEndpointInput,
 }
 
 async function interfaceQuota(ctx: RequestContext, vpc: VpcDoc): Promise<void> {
-  const n = await countEndpoints(ctx, (e) => e.vpcId === vpc.id && (e.type === 'Interface' || e.type === 'GatewayLoadBalancer'));
+  const n = await countEndpoints(ctx, 'vpcId', vpc.id, (e) => e.type === 'Interface' || e.type === 'GatewayLoadBalancer');
   if (n >= MAX_INTERFACE_ENDPOINTS_PER_VPC) {
     throw new ApiError('VpcEndpointLimitExceeded', `The VPC ${vpc.id} already has ${n} interface and Gateway Load Balancer endpoints, the maximum (${MAX_INTERFACE_ENDPOINTS_PER_VPC}).`);
   }
