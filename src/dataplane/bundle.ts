@@ -47,7 +47,19 @@ export async function bundledProgram(entry: string, log: (m: string) => void = (
   return b;
 }
 
+let inFlight = 0;
+
 async function build(entry: string, log: (m: string) => void): Promise<string | undefined> {
+  inFlight++;
+  try {
+    return await buildOnce(entry, log);
+  } finally {
+    // esbuild's JavaScript API keeps a service process (17 MiB) alive: stop it once no build runs.
+    if (--inFlight === 0) await import('esbuild').then((e) => e.stop()).catch(() => {});
+  }
+}
+
+async function buildOnce(entry: string, log: (m: string) => void): Promise<string | undefined> {
   try {
     const esbuild = await import('esbuild');
     const r = await esbuild.build({
