@@ -48,6 +48,8 @@ export async function startServerProcess(o: ServerOptions): Promise<ServerProces
   const keep = (d: Buffer) => { out = (out + d.toString()).slice(-8000); };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  // UNDERPASS_BENCH_SERVER_LOG=1: the server's stderr goes to the bench's (e.g. with UNDERPASS_DEBUG_RECONCILE=1).
+  if (process.env.UNDERPASS_BENCH_SERVER_LOG) child.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
   const serverFile = join(o.dataDir, 'server.json');
   const info = await until(async () => {
     if (child.exitCode !== null) throw new Error(`underpass up exited (${child.exitCode}): ${out.slice(-1500)}`);

@@ -70,6 +70,8 @@ interface WorkerState {
   vpcId: string;
 }
 
+const DEBUG_APPLY = !!process.env.UNDERPASS_DEBUG_RECONCILE;
+
 /** Runs `fn` over `items`, at most `limit` at a time; rejects with the first failure once all have settled. */
 async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -361,6 +363,10 @@ export class DataPlane {
     if (this.#desired?.version === d.version && !this.#failed && !this.#broken() && this.#listenErrors.size === 0) return;
     const b = this.backend;
     const wantVpcs = new Map(d.networks.map((n) => [n.vpcId, n]));
+    // UNDERPASS_DEBUG_RECONCILE=1: how long each step of this apply took, on stderr.
+    let stepAt = performance.now();
+    const steps: string[] = [];
+    const step = (name: string) => { const t = performance.now(); steps.push(`${name} ${(t - stepAt).toFixed(1)}`); stepAt = t; };
 
     // 1. Removed VPCs: their listeners, workers, helper, workloads, namespace.
     for (const vpcId of [...this.#vpcs.keys()]) {
@@ -374,11 +380,13 @@ export class DataPlane {
       this.#vpcs.delete(vpcId);
       this.#addresses.delete(vpcId);
     }
+    step('removed-vpcs');
     // 2. VPCs and their subnets (each VPC's own `ip` calls in order; a few VPCs at a time).
     await eachLimited(d.networks.filter((n) => this.#vpcs.get(n.vpcId) !== vpcSpecKey(n)), 8, async (n) => {
       await b.ensureVpc({ vpcId: n.vpcId, cidr: n.cidr, subnets: n.subnets.map((s) => ({ subnetId: s.subnetId, cidr: s.cidr })) });
       this.#vpcs.set(n.vpcId, vpcSpecKey(n));
     });
+    step('vpcs');
     // 3. Workloads (user-created ENIs) and ENI addresses on the routers.
     const wantAddr = new Map<string, Set<string>>();
     const wantWorkloads = new Map<string, DesiredState['interfaces'][number]>();
@@ -420,9 +428,11 @@ export class DataPlane {
       }
     }
 
+    step('addresses');
     // 3b. The resolvers and what they answer (after the addresses: inbound endpoints bind theirs).
     await this.#applyDns(d);
 
+    step('dns');
     // 4. One worker per NLB node; health-check assignment.
     const wantNodes = new Map<string, { lbArn: string; vpcId: string }>();
     for (const lb of d.loadBalancers) {
@@ -482,6 +492,7 @@ export class DataPlane {
       });
     }));
 
+    step('workers');
     // 5. Listeners: one per bound endpoint ENI port.
     const wantListeners = new Map<string, ListenerState>();
     for (const ep of d.endpoints) {
@@ -528,12 +539,15 @@ export class DataPlane {
       }
     }));
 
+    step('listeners');
     // 6. ENI addresses that went (after their listeners were detached and their flows reset).
     for (const [vpcId, have] of this.#addresses) {
       const want = wantAddr.get(vpcId) ?? new Set();
       for (const ip of have) if (!want.has(ip)) { await b.removeAddress(vpcId, ip); have.delete(ip); }
     }
 
+    step('removals');
+    if (DEBUG_APPLY) this.#log(`applied version ${d.version} (ms): ${steps.join(', ')}`);
     this.#desired = d;
     const labels = listenerLabels(d);
     this.#labels = new Map(labels.map((l) => [l.listenerId, l]));
