@@ -45,3 +45,8 @@ export function ratio(subject: readonly number[], anchor: readonly number[]): nu
   const s = median(subject);
   return a === 0 || Number.isNaN(a) || Number.isNaN(s) ? Number.NaN : s / a;
 }
+
+/** `x` rounded to `digits` decimals (one by default), for the result files. */
+export function round(x: number, digits = 1): number {
+  return Math.round(x * 10 ** digits) / 10 ** digits;
+}

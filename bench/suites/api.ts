@@ -17,7 +17,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { until } from '../lib/proc.js';
+import { GREETER, LineChild, PROBER } from '../lib/probes.js';
 import { startServerProcess } from '../lib/server.js';
+import { percentile, round } from '../lib/stats.js';
 import { ApiClient, EC2_API } from '../../src/cli/api-client.js';
 import type { Sample, Suite, SuiteOptions } from '../lib/types.js';
 
@@ -25,12 +28,7 @@ export const name = 'api';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
 
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** One series of calls, one at a time: ops/s and latency quantiles in ms. */
 interface Series { opsPerSec: number; p50: number; p99: number }
@@ -46,19 +44,9 @@ async function series(count: number, call: (i: number) => Promise<unknown>, befo
     lat.push(ms);
     total += ms;
   }
-  lat.sort((a, b) => a - b);
-  return { opsPerSec: round(count / (total / 1000), 1), p50: round(quantile(lat, 0.5), 3), p99: round(quantile(lat, 0.99), 3) };
+  return { opsPerSec: round(count / (total / 1000), 1), p50: round(percentile(lat, 50), 3), p99: round(percentile(lat, 99), 3) };
 }
 
-async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -157,9 +145,9 @@ async function underpassCalls(EC2: EC2Mod, opts: SuiteOptions, n: number, descri
     const pv = (await provider(new EC2.CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc.VpcId as string;
     const ps = (await provider(new EC2.CreateSubnetCommand({ VpcId: pv, CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet.SubnetId as string;
     const lbArn = (await elbc.send(new ELB.CreateLoadBalancerCommand({ Name: 'api', Type: 'network', Scheme: 'internal', Subnets: [ps] }))).LoadBalancers![0]!.LoadBalancerArn!;
-    const svc = await eventually(async () => (await provider(new EC2.CreateVpcEndpointServiceConfigurationCommand({ NetworkLoadBalancerArns: [lbArn], AcceptanceRequired: true }))).ServiceConfiguration, 15_000, 200);
+    const svc = await until(async () => (await provider(new EC2.CreateVpcEndpointServiceConfigurationCommand({ NetworkLoadBalancerArns: [lbArn], AcceptanceRequired: true }))).ServiceConfiguration, 15_000, 200);
     await provider(new EC2.ModifyVpcEndpointServicePermissionsCommand({ ServiceId: svc.ServiceId, AddAllowedPrincipals: ['arn:aws:iam::222222222222:root'] }));
-    await eventually(async () => (await provider(new EC2.DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [svc.ServiceId] }))).ServiceConfigurations[0].ServiceState === 'Available', 15_000, 100);
+    await until(async () => (await provider(new EC2.DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [svc.ServiceId] }))).ServiceConfigurations[0].ServiceState === 'Available', 15_000, 100);
     const subnets = await consumerSubnets(EC2, consumer, n);
     const out = await runCalls(EC2, { provider, consumer, serviceName: svc.ServiceName, serviceId: svc.ServiceId, subnets, n, reps: opts.repetitions, describeCalls, canAccept: true, log: opts.log, signal: opts.signal, label: 'underpass', describeAllRaw: describeAllRaw(endpoint, '222222222222') });
     const status = JSON.parse((await up.admin('/_underpass/status')).text) as { responseCache?: { ec2: { hits: number; misses: number } } };
@@ -178,7 +166,7 @@ async function motoCalls(EC2: EC2Mod, opts: SuiteOptions, n: number, describeCal
   moto.stderr?.setEncoding('utf8').on('data', (d: string) => { err = (err + d).slice(-4000); });
   try {
     const endpoint = `http://127.0.0.1:${port}`;
-    await eventually(async () => (await fetch(`${endpoint}/moto-api/`)).status < 500, 30_000, 200).catch(() => { throw new Error(`moto_server did not start: ${err}`); });
+    await until(async () => (await fetch(`${endpoint}/moto-api/`)).status < 500, 30_000, 200).catch(() => { throw new Error(`moto_server did not start: ${err}`); });
     const provider = ec2Client(EC2, endpoint, '111111111111');
     const consumer = ec2Client(EC2, endpoint, '222222222222');
     const pv = (await provider(new EC2.CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc.VpcId as string;
@@ -196,30 +184,6 @@ async function motoCalls(EC2: EC2Mod, opts: SuiteOptions, n: number, describeCal
 
 // ---------------------------------------------------------------------------------------------
 // CreateVpcEndpoint → first byte (netns)
-
-/** Target: writes one byte to every connection. */
-const GREETER = `require('node:net').createServer((s) => { s.on('error', () => {}); s.end('x'); })
-  .listen({ host: process.argv[1], port: Number(process.argv[2]) }, () => process.stdout.write('ready\\n'));`;
-
-/** Prober: per stdin line "<ip> <port>", connects every 5 ms (50 ms per attempt, 10 s in all) until a byte arrives; prints "ok <attempts>" or "fail". */
-const PROBER = `
-const net = require('node:net');
-require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {
-  const [host, port] = line.trim().split(' ');
-  const until = Date.now() + 10000;
-  let attempts = 0;
-  const attempt = () => {
-    attempts++;
-    let done = false;
-    const s = net.connect({ host, port: Number(port) });
-    const retry = () => { if (done) return; done = true; s.destroy(); if (Date.now() > until) process.stdout.write('fail ' + attempts + '\\n'); else setTimeout(attempt, 5); };
-    s.setTimeout(50, retry);
-    s.once('data', () => { if (done) return; done = true; s.destroy(); process.stdout.write('ok ' + attempts + '\\n'); });
-    s.on('error', retry);
-    s.on('close', retry);
-  };
-  attempt();
-});`;
 
 async function createToFirstByte(EC2: EC2Mod, opts: SuiteOptions): Promise<{ values: number[]; notes: string[] }> {
   const { startUnderpass } = await import('../../src/control/app.js');
@@ -243,7 +207,7 @@ async function createToFirstByte(EC2: EC2Mod, opts: SuiteOptions): Promise<{ val
     const lbArn = (await elb(new ELB.CreateLoadBalancerCommand({ Name: 'fb', Type: 'network', Scheme: 'internal', Subnets: [ps] }))).LoadBalancers[0].LoadBalancerArn as string;
     const tgArn = (await elb(new ELB.CreateTargetGroupCommand({ Name: 'fb', Protocol: 'TCP', Port: 7000, VpcId: pv, TargetType: 'ip' }))).TargetGroups[0].TargetGroupArn as string;
     await elb(new ELB.CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'TCP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
-    await eventually(async () => plane.desired?.networks.find((n) => n.vpcId === pv)?.subnets.length === 1, 15_000);
+    await until(async () => plane.desired?.networks.find((n) => n.vpcId === pv)?.subnets.length === 1, 15_000);
     const target = await b.createWorkload({ vpcId: pv, subnetId: ps, ip: '10.0.1.200', name: 'fb-t' });
     const greeter = b.execIn(target.namespace, [process.execPath, '-e', GREETER, target.ip, '7000']);
     children.push(greeter);
@@ -252,31 +216,17 @@ async function createToFirstByte(EC2: EC2Mod, opts: SuiteOptions): Promise<{ val
       greeter.stdout?.once('data', () => { clearTimeout(timer); resolve(); });
     });
     await elb(new ELB.RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: target.ip, Port: 7000 }] }));
-    const svc = await eventually(async () => (await prov(new EC2.CreateVpcEndpointServiceConfigurationCommand({ NetworkLoadBalancerArns: [lbArn], AcceptanceRequired: false }))).ServiceConfiguration, 15_000, 200);
+    const svc = await until(async () => (await prov(new EC2.CreateVpcEndpointServiceConfigurationCommand({ NetworkLoadBalancerArns: [lbArn], AcceptanceRequired: false }))).ServiceConfiguration, 15_000, 200);
     await prov(new EC2.ModifyVpcEndpointServicePermissionsCommand({ ServiceId: svc.ServiceId, AddAllowedPrincipals: ['arn:aws:iam::222222222222:root'] }));
-    await eventually(async () => (await prov(new EC2.DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [svc.ServiceId] }))).ServiceConfigurations[0].ServiceState === 'Available', 15_000, 100);
+    await until(async () => (await prov(new EC2.DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [svc.ServiceId] }))).ServiceConfigurations[0].ServiceState === 'Available', 15_000, 100);
     const cv = (await cons(new EC2.CreateVpcCommand({ CidrBlock: '10.1.0.0/16' }))).Vpc.VpcId as string;
     const cs = (await cons(new EC2.CreateSubnetCommand({ VpcId: cv, CidrBlock: '10.1.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet.SubnetId as string;
     const sg = (await cons(new EC2.CreateSecurityGroupCommand({ GroupName: 'vpce', Description: 'endpoint', VpcId: cv }))).GroupId as string;
     await cons(new EC2.AuthorizeSecurityGroupIngressCommand({ GroupId: sg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '10.1.0.0/16' }] }] }));
-    await eventually(async () => plane.desired?.networks.find((n) => n.vpcId === cv)?.subnets.length === 1, 15_000);
+    await until(async () => plane.desired?.networks.find((n) => n.vpcId === cv)?.subnets.length === 1, 15_000);
     const client = await b.createWorkload({ vpcId: cv, subnetId: cs, ip: '10.1.1.100', name: 'fb-c' });
-    const prober = b.execIn(client.namespace, [process.execPath, '-e', PROBER], { stdio: ['pipe', 'pipe', 'pipe'] });
-    children.push(prober);
-    const lines: string[] = [];
-    let wake: (() => void) | undefined;
-    let buf = '';
-    prober.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      buf += d;
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) { lines.push(buf.slice(0, i)); buf = buf.slice(i + 1); wake?.(); }
-    });
-    const nextLine = () => new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('prober gave no answer in 15 s')), 15_000);
-      const check = () => { const l = lines.shift(); if (l !== undefined) { clearTimeout(timer); wake = undefined; resolve(l); } };
-      wake = check;
-      check();
-    });
+    const prober = new LineChild(b.execIn(client.namespace, [process.execPath, '-e', PROBER], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    children.push(prober.child);
 
     const values: number[] = [];
     const notes: string[] = [];
@@ -286,15 +236,14 @@ async function createToFirstByte(EC2: EC2Mod, opts: SuiteOptions): Promise<{ val
       const ep = (await cons(new EC2.CreateVpcEndpointCommand({ VpcEndpointType: 'Interface', VpcId: cv, ServiceName: svc.ServiceName, SubnetIds: [cs], SecurityGroupIds: [sg], PrivateDnsEnabled: false }))).VpcEndpoint;
       const tCreated = performance.now();
       const eniIp = (await cons(new EC2.DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ep.NetworkInterfaceIds }))).NetworkInterfaces[0].PrivateIpAddress as string;
-      prober.stdin!.write(`${eniIp} 80\n`);
-      const answer = await nextLine();
+      const answer = await prober.ask(`byte ${eniIp} 80`);
       const ms = performance.now() - t0;
-      if (!answer.startsWith('ok')) throw new Error(`no byte through ${ep.VpcEndpointId} (${eniIp}) within 10 s: ${answer}`);
+      if (!answer.startsWith('ok')) throw new Error(`no byte through ${ep.VpcEndpointId} (${eniIp}) within 15 s: ${answer}`);
       values.push(round(ms, 1));
       opts.log(`create → first byte rep ${rep + 1}: ${ms.toFixed(1)} ms (CreateVpcEndpoint answered in ${(tCreated - t0).toFixed(1)} ms, ${answer.split(' ')[1]} connect attempts)`);
       await cons(new EC2.DeleteVpcEndpointsCommand({ VpcEndpointIds: [ep.VpcEndpointId] }));
     }
-    notes.push('create → first byte: netns data plane, default transition tick (250 ms); timed from sending CreateVpcEndpoint to the first byte read by a consumer workload; the ENI address is read with DescribeNetworkInterfaces inside the timed span.');
+    notes.push('create → first byte: netns data plane (reconciled on each committed write); timed from sending CreateVpcEndpoint to the first byte read by a consumer workload; the ENI address is read with DescribeNetworkInterfaces inside the timed span.');
     return { values, notes };
   } finally {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');

@@ -15,7 +15,14 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import dnsPacket from 'dns-packet';
+import { cpuSeconds, until } from '../lib/proc.js';
+import { median, percentile } from '../lib/stats.js';
 import type { Sample, Suite, SuiteResult } from '../lib/types.js';
+
+/** CPU seconds a process has used so far; NaN when it is unknown or gone. */
+function cpuOf(pid: number | undefined): number {
+  try { return pid ? cpuSeconds(pid) : Number.NaN; } catch { return Number.NaN; }
+}
 
 export const name = 'dns';
 
@@ -50,12 +57,6 @@ export interface UdpLoadResult {
   p99Us: number;
 }
 
-/** The q-th quantile (0..1) of sorted values, nearest rank; NaN when empty. */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i]!;
-}
 
 /** A bounded UDP DNS load: keeps `concurrency` queries in flight until `total` are sent, then waits for the last ones. */
 export function udpLoad(opts: UdpLoadOptions): Promise<UdpLoadResult> {
@@ -75,8 +76,7 @@ export function udpLoad(opts: UdpLoadOptions): Promise<UdpLoadResult> {
       clearInterval(sweeper);
       const elapsedMs = performance.now() - start;
       sock.close();
-      latencies.sort((a, b) => a - b);
-      resolve({ sent, answered, badAnswers, timeouts, unmatched, elapsedMs, qps: answered / (elapsedMs / 1000), p50Us: quantile(latencies, 0.5), p99Us: quantile(latencies, 0.99) });
+      resolve({ sent, answered, badAnswers, timeouts, unmatched, elapsedMs, qps: answered / (elapsedMs / 1000), p50Us: percentile(latencies, 50), p99Us: percentile(latencies, 99) });
     };
     const pump = () => {
       while (inflight.size < opts.concurrency && sent < opts.total && performance.now() < deadline) {
@@ -120,24 +120,7 @@ const DNSMASQ = '/usr/sbin/dnsmasq';
 const DNSMASQ_PORT = 5353;
 const PRIVATE_NAME = 'api.bench.example';
 
-async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; NaN when unreadable. */
-async function cpuSeconds(pid: number | undefined): Promise<number> {
-  if (!pid) return NaN;
-  const { readFile } = await import('node:fs/promises');
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
 
 /** The pid of our child process whose command line contains `needle`. */
 async function childPid(needle: string): Promise<number | undefined> {
@@ -153,9 +136,6 @@ async function childPid(needle: string): Promise<number | undefined> {
   return undefined;
 }
 
-function median(xs: number[]): number {
-  return quantile([...xs].sort((a, b) => a - b), 0.5);
-}
 
 export const suite: Suite = async (opts) => {
   const notes: string[] = [];
@@ -231,16 +211,16 @@ export const suite: Suite = async (opts) => {
     const tgArn = (await elb(prov, new ELB.CreateTargetGroupCommand({ Name: 'dns', Protocol: 'TCP', Port: 8080, VpcId: pv, TargetType: 'ip' }))).TargetGroups[0].TargetGroupArn as string;
     await elb(prov, new ELB.CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'TCP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
     await elb(prov, new ELB.RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: '10.0.1.200', Port: 8080 }] }));
-    const svc = (await eventually(async () => (await ec2(prov, new EC2.CreateVpcEndpointServiceConfigurationCommand({ NetworkLoadBalancerArns: [lbArn], AcceptanceRequired: false, PrivateDnsName: PRIVATE_NAME }))).ServiceConfiguration, 15_000, 200));
+    const svc = (await until(async () => (await ec2(prov, new EC2.CreateVpcEndpointServiceConfigurationCommand({ NetworkLoadBalancerArns: [lbArn], AcceptanceRequired: false, PrivateDnsName: PRIVATE_NAME }))).ServiceConfiguration, 15_000, 200));
     await ec2(prov, new EC2.ModifyVpcEndpointServicePermissionsCommand({ ServiceId: svc.ServiceId, AddAllowedPrincipals: ['arn:aws:iam::222222222222:root'] }));
-    await eventually(async () => (await ec2(prov, new EC2.DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [svc.ServiceId] })))
+    await until(async () => (await ec2(prov, new EC2.DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [svc.ServiceId] })))
       .ServiceConfigurations[0].ServiceState === 'Available', 15_000, 100);
     const conf = svc.PrivateDnsNameConfiguration ?? (await ec2(prov, new EC2.DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [svc.ServiceId] }))).ServiceConfigurations[0].PrivateDnsNameConfiguration;
     pub!.kill('SIGKILL');
     await new Promise((r) => setTimeout(r, 200));
     await startPublic([`${conf.Name}.${PRIVATE_NAME},${conf.Value}`]);
     await ec2(prov, new EC2.StartVpcEndpointServicePrivateDnsVerificationCommand({ ServiceId: svc.ServiceId }));
-    await eventually(async () => (await ec2(prov, new EC2.DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [svc.ServiceId] })))
+    await until(async () => (await ec2(prov, new EC2.DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [svc.ServiceId] })))
       .ServiceConfigurations[0].PrivateDnsNameConfiguration.State === 'verified', 15_000, 100);
 
     opts.log('consumer VPC, endpoint with private DNS, client workload');
@@ -248,13 +228,13 @@ export const suite: Suite = async (opts) => {
     await ec2(cons, new EC2.ModifyVpcAttributeCommand({ VpcId: cv, EnableDnsHostnames: { Value: true } }));
     const cs = (await ec2(cons, new EC2.CreateSubnetCommand({ VpcId: cv, CidrBlock: '10.1.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet.SubnetId as string;
     const ep = (await ec2(cons, new EC2.CreateVpcEndpointCommand({ VpcEndpointType: 'Interface', VpcId: cv, ServiceName: svc.ServiceName, SubnetIds: [cs], PrivateDnsEnabled: true }))).VpcEndpoint;
-    const live = await eventually(async () => {
+    const live = await until(async () => {
       const e = (await ec2(cons, new EC2.DescribeVpcEndpointsCommand({ VpcEndpointIds: [ep.VpcEndpointId] }))).VpcEndpoints[0];
       return e.State === 'available' ? e : undefined;
     }, 30_000, 100);
     const eniIp = (await ec2(cons, new EC2.DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: live.NetworkInterfaceIds }))).NetworkInterfaces[0].PrivateIpAddress as string;
     const regional = (live.DnsEntries as Array<{ DnsName: string }>)[0]!.DnsName;
-    const net = await eventually(async () => plane.desired?.networks.find((n) => n.vpcId === cv), 15_000);
+    const net = await until(async () => plane.desired?.networks.find((n) => n.vpcId === cv), 15_000);
     const resolverIp = net.resolverIp;
     const consumer = await b.createWorkload({ vpcId: cv, subnetId: cs, ip: '10.1.1.100', name: 'dns-c' });
     const gateway = consumer.gateway;
@@ -280,7 +260,7 @@ export const suite: Suite = async (opts) => {
     // Both subjects must answer the same before being measured.
     for (const [server, port] of [[resolverIp, 53], [gateway, DNSMASQ_PORT]] as const) {
       for (const q of [regional, PRIVATE_NAME]) {
-        const r = await eventually(async () => { const x = await loadIn(server, port, q, 5); return x.answered === 5 && x.badAnswers === 0 ? x : undefined; }, 15_000, 200);
+        const r = await until(async () => { const x = await loadIn(server, port, q, 5); return x.answered === 5 && x.badAnswers === 0 ? x : undefined; }, 15_000, 200);
         if (!r) throw new Error(`${server}:${port} does not answer ${q}`);
       }
     }
@@ -296,9 +276,9 @@ export const suite: Suite = async (opts) => {
       for (let rep = 0; rep < opts.repetitions; rep++) {
         opts.signal?.throwIfAborted();
         for (const [subject, server, port] of [['underpass', resolverIp, 53], ['dnsmasq', gateway, DNSMASQ_PORT]] as const) {
-          const c0 = await cpuSeconds(pids[subject]);
+          const c0 = cpuOf(pids[subject]);
           const r = await loadIn(server, port, qname, total);
-          const c1 = await cpuSeconds(pids[subject]);
+          const c1 = cpuOf(pids[subject]);
           if (Number.isFinite(c1 - c0)) cpu[subject]!.push(Math.round(((c1 - c0) / r.answered) * 1e7) / 10);
           if (r.timeouts || r.badAnswers) notes.push(`${label} ${subject} rep ${rep + 1}: ${r.timeouts} timeouts, ${r.badAnswers} bad answers of ${r.sent}`);
           qps[subject]!.push(Math.round(r.qps));

@@ -19,7 +19,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sleep, until } from '../lib/proc.js';
+import { GREETER, LineChild, PROBER } from '../lib/probes.js';
 import { startServerProcess, treeUsage, type ServerProcess } from '../lib/server.js';
+import { round } from '../lib/stats.js';
 import type { Sample, Suite, SuiteOptions } from '../lib/types.js';
 
 export const name = 'scale';
@@ -29,40 +31,6 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const PROVIDER = '111111111111';
 const CONSUMER = '222222222222';
 const SERVICES = 10;
-const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
-
-/** Target: writes one byte to every connection. */
-const GREETER = `require('node:net').createServer((s) => { s.on('error', () => {}); s.end('x'); })
-  .listen({ host: process.argv[1], port: Number(process.argv[2]) }, () => process.stdout.write('ready\\n'));`;
-
-/**
- * Prober: per stdin line "<mode> <ip> <port>": mode "byte" connects every 5 ms until a byte
- * arrives (prints "ok <attempts>"), mode "refused" until a connection fails or closes without a
- * byte ("ok <attempts>"); "fail <attempts>" after 15 s.
- */
-const PROBER = `
-const net = require('node:net');
-require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {
-  const [mode, host, port] = line.trim().split(' ');
-  const until = Date.now() + 15000;
-  let attempts = 0;
-  const attempt = () => {
-    attempts++;
-    let done = false;
-    const s = net.connect({ host, port: Number(port) });
-    const finish = (ok) => {
-      if (done) return; done = true; s.destroy();
-      if (ok) process.stdout.write('ok ' + attempts + '\\n');
-      else if (Date.now() > until) process.stdout.write('fail ' + attempts + '\\n');
-      else setTimeout(attempt, 5);
-    };
-    s.setTimeout(200, () => finish(false));
-    s.once('data', () => finish(mode === 'byte'));
-    s.on('error', () => finish(mode === 'refused'));
-    s.on('close', () => finish(mode === 'refused'));
-  };
-  attempt();
-});`;
 
 type EC2Mod = typeof import('@aws-sdk/client-ec2');
 type ELBMod = typeof import('@aws-sdk/client-elastic-load-balancing-v2');
@@ -73,37 +41,6 @@ function clients(EC2: EC2Mod, ELB: ELBMod, endpoint: string, account: string): {
   const e = new EC2.EC2Client({ endpoint, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
   const l = new ELB.ElasticLoadBalancingV2Client({ endpoint, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
   return { ec2: (c) => e.send(c as any) as Promise<any>, elb: (c) => l.send(c as any) as Promise<any> };
-}
-
-/** A process in a workload namespace that answers one line per request line. */
-class LineChild {
-  readonly child: ChildProcess;
-  readonly #lines: string[] = [];
-  #wake: (() => void) | undefined;
-  constructor(child: ChildProcess) {
-    this.child = child;
-    let buf = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      buf += d;
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) { this.#lines.push(buf.slice(0, i)); buf = buf.slice(i + 1); this.#wake?.(); }
-    });
-  }
-  next(timeoutMs = 20_000): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { this.#wake = undefined; reject(new Error(`no answer in ${timeoutMs} ms`)); }, timeoutMs);
-      const check = () => { const l = this.#lines.shift(); if (l !== undefined) { clearTimeout(timer); this.#wake = undefined; resolve(l); } };
-      this.#wake = check;
-      check();
-    });
-  }
-  async ask(line: string): Promise<string> {
-    this.child.stdin!.write(`${line}\n`);
-    return this.next();
-  }
-  kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-  }
 }
 
 interface Workload { eniId: string; ip: string; namespace: string }

@@ -4,8 +4,14 @@ import { devKeys, openAccount, strictKeys } from './modes.js';
 import { header, parseQuery, readClaim } from './sigv4.js';
 import { DEFAULT_MAX_SKEW_MS, verifyRequest, type KeyLookup } from './verify.js';
 
-function caller(account: string, accessKeyId: string, service: string | undefined): AuthResult {
+/** Who a verified (or, in open mode, claimed) access key acts as: the account's root principal. */
+export function caller(account: string, accessKeyId: string, service?: string): AuthResult {
   return { account, principalArn: `arn:aws:iam::${account}:root`, accessKeyId, ...(service ? { service } : {}) };
+}
+
+/** The key lookup of a verifying mode (dev or strict): the API's authenticator and the console's sign-in share it. */
+export function keyLookupFor(mode: 'dev' | 'strict', store: AuthOptions['store']): KeyLookup {
+  return mode === 'dev' ? devKeys(store) : strictKeys(store);
 }
 
 /** open mode reads what the request claims, even a malformed or absent signature, and verifies nothing. */
@@ -31,7 +37,7 @@ export function createAuthenticator(opts: AuthOptions & { lookup?: KeyLookup }):
   if (opts.mode === 'open') {
     return { mode: 'open', authenticate: async (req) => openCaller(req, opts.defaultAccount) };
   }
-  const lookup = opts.lookup ?? (opts.mode === 'dev' ? devKeys(opts.store) : strictKeys(opts.store));
+  const lookup = opts.lookup ?? keyLookupFor(opts.mode, opts.store);
   return {
     mode: opts.mode,
     async authenticate(req: HttpRequestParts): Promise<AuthResult> {

@@ -7,7 +7,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Caller } from '../api/context.js';
 import type { AuthMode } from '../auth/authenticator.js';
-import { devKeys, openAccount, strictKeys } from '../auth/modes.js';
+import { caller as callerOf, keyLookupFor } from '../auth/index.js';
+import { openAccount } from '../auth/modes.js';
 import type { KeyLookup } from '../auth/verify.js';
 import type { Store } from '../store/store.js';
 
@@ -21,16 +22,12 @@ export function secretsEqual(a: string, b: string): boolean {
   return timingSafeEqual(h(a), h(b));
 }
 
-function callerOf(account: string, accessKeyId: string): Caller {
-  return { account, principalArn: `arn:aws:iam::${account}:root`, accessKeyId };
-}
-
 /** The check for `mode`; `lookup` replaces the mode's key lookup (tests). */
 export function credentialCheck(opts: { mode: AuthMode; store: Store; defaultAccount: string; lookup?: KeyLookup }): CredentialCheck {
   if (opts.mode === 'open') {
     return async (accessKeyId) => ({ ok: true, caller: callerOf(openAccount(accessKeyId || undefined, opts.defaultAccount), accessKeyId || 'anonymous') });
   }
-  const lookup = opts.lookup ?? (opts.mode === 'dev' ? devKeys(opts.store) : strictKeys(opts.store));
+  const lookup = opts.lookup ?? keyLookupFor(opts.mode, opts.store);
   return async (accessKeyId, secretAccessKey) => {
     const key = await lookup(accessKeyId);
     if ('refused' in key) return { ok: false, message: `AWS was not able to validate the provided access credentials. ${key.refused}` };

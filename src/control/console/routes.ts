@@ -36,6 +36,18 @@ type Route = (req: IncomingMessage, res: ServerResponse, url: URL, caller: Calle
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const NO_BODY = Symbol('no body');
+
+/** The request's JSON body, or NO_BODY once a 400 InvalidParameterValue saying why has been sent. */
+async function jsonBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+  try {
+    return await readJson(req);
+  } catch (e) {
+    sendError(res, 400, 'InvalidParameterValue', e instanceof BadBody ? e.message : 'the request body could not be read');
+    return NO_BODY;
+  }
+}
+
 export function consoleRoutes(o: ConsoleRoutesOptions): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> {
   const sessionJson = (s: Session, expiresMs: number) => ({
     signedIn: true,
@@ -44,13 +56,8 @@ export function consoleRoutes(o: ConsoleRoutesOptions): (req: IncomingMessage, r
   const maxAgeS = Math.ceil(o.sessions.limits.maxMs / 1000);
 
   async function signIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let body: unknown;
-    try {
-      body = await readJson(req);
-    } catch (e) {
-      sendError(res, 400, 'InvalidParameterValue', e instanceof BadBody ? e.message : 'the request body could not be read');
-      return;
-    }
+    const body = await jsonBody(req, res);
+    if (body === NO_BODY) return;
     if (!isRecord(body) || typeof body.accessKeyId !== 'string' || typeof body.secretAccessKey !== 'string' || body.accessKeyId === '') {
       sendError(res, 400, 'InvalidParameterValue', 'send {"accessKeyId": "…", "secretAccessKey": "…"} as JSON');
       return;
@@ -63,13 +70,8 @@ export function consoleRoutes(o: ConsoleRoutesOptions): (req: IncomingMessage, r
   }
 
   const call: Route = async (req, res, _url, caller) => {
-    let body: unknown;
-    try {
-      body = await readJson(req);
-    } catch (e) {
-      sendError(res, 400, 'InvalidParameterValue', e instanceof BadBody ? e.message : 'the request body could not be read');
-      return;
-    }
+    const body = await jsonBody(req, res);
+    if (body === NO_BODY) return;
     if (!isRecord(body) || typeof body.service !== 'string' || typeof body.action !== 'string' || (body.params !== undefined && !isRecord(body.params))) {
       sendError(res, 400, 'InvalidParameterValue', 'send {"service": "ec2"|"elbv2"|"route53resolver", "action": "…", "params": {…}} as JSON');
       return;

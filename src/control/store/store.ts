@@ -180,14 +180,7 @@ export class Tx {
 
   /** All resources of a kind (of one account, when given), in creation order. */
   async list<K extends Kind>(kind: K, account?: string): Promise<ResourceOf<K>[]> {
-    const rows = await this.#rows.list(kind, account);
-    return rows.map((r) => {
-      const hit = this.#cache.get(r.id);
-      if (hit) return hit as ResourceOf<K>;
-      const doc = JSON.parse(r.doc) as ResourceOf<K>;
-      this.#cache.set(r.id, doc);
-      return doc;
-    });
+    return this.#docs<K>(await this.#rows.list(kind, account));
   }
 
   /**
@@ -197,7 +190,11 @@ export class Tx {
    */
   async listWhere<K extends Kind>(kind: K, account: string, field: string, value: string): Promise<ResourceOf<K>[]> {
     if (!/^[A-Za-z][A-Za-z0-9]*$/.test(field)) throw new Error(`listWhere: '${field}' is not a plain member name`);
-    const rows = await this.#rows.listWhere(kind, account, field, value);
+    return this.#docs<K>(await this.#rows.listWhere(kind, account, field, value));
+  }
+
+  /** The rows' documents: the one this transaction already holds, else parsed and kept. */
+  #docs<K extends Kind>(rows: ReadonlyArray<{ id: string; doc: string }>): ResourceOf<K>[] {
     return rows.map((r) => {
       const hit = this.#cache.get(r.id);
       if (hit) return hit as ResourceOf<K>;
