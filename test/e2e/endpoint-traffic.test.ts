@@ -177,7 +177,9 @@ describe('interface endpoint traffic (netns, through the API)', kernel, () => {
     const scrape = async () => (await fetch(`${up.endpoint}/metrics`, { headers: { authorization: `Bearer ${up.adminToken}` } })).text();
     const m = await eventually(async () => {
       const text = await scrape();
-      return metric(text, 'aws_privatelinkendpoints_NewConnections_total') >= 3 ? text : undefined;
+      // Workers report once a second: wait for the report that holds the refusal as well.
+      return metric(text, 'aws_privatelinkendpoints_NewConnections_total') >= 3
+        && metric(text, 'underpass_flows_refused_total{stage="security-group"') >= 1 ? text : undefined;
     }, 5000, 200).catch(async (e: Error) => { throw new Error(`${e.message}: ${(await scrape()).split('\n').filter((l) => !l.startsWith('#')).join('\n')}`); });
     assert.ok(metric(m, 'aws_privatelinkendpoints_BytesProcessed_total') > 0, 'bytes counted');
     assert.ok(metric(m, 'underpass_flows_refused_total{stage="security-group"') >= 1, 'the security-group refusal counted');
