@@ -104,6 +104,9 @@ describe('web console (Chromium, netns data plane)', kernel, () => {
     const ep2Id = (await ec2(cons, new EC2.CreateVpcEndpointCommand({
       VpcEndpointType: 'Interface', VpcId: cv, ServiceName: svc.ServiceName, SubnetIds: [cs2], SecurityGroupIds: [sg],
     }))).VpcEndpoint.VpcEndpointId as string;
+    const ep3Id = (await ec2(cons, new EC2.CreateVpcEndpointCommand({
+      VpcEndpointType: 'Interface', VpcId: cv, ServiceName: svc.ServiceName, SubnetIds: [cs1], SecurityGroupIds: [sg],
+    }))).VpcEndpoint.VpcEndpointId as string;
 
     const { page, problems, expectFailure } = await openBrowser(t);
     const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -124,12 +127,21 @@ describe('web console (Chromium, netns data plane)', kernel, () => {
     await row.getByTestId('connection-state').getByText('pendingAcceptance').waitFor();
     assert.equal(await row.locator('td').nth(2).textContent(), CONSUMER);
     await page.getByTestId(`connection-${ep2Id}`).getByText('pendingAcceptance').waitFor();
+    await page.getByTestId(`connection-${ep3Id}`).getByText('pendingAcceptance').waitFor();
     await page.getByLabel(`Select ${epId}`).check();
     await shot('services-pending');
-    await page.getByLabel('Select all pending connections').check();
+    await page.getByLabel(`Select ${ep2Id}`).check();
     await page.getByRole('button', { name: 'Accept (2)' }).click();
     await row.getByTestId('connection-state').getByText('available').waitFor({ timeout: 20_000 });
     await page.getByTestId(`connection-${ep2Id}`).getByTestId('connection-state').getByText('available').waitFor({ timeout: 20_000 });
+    // The one left pending, picked by "select all" and rejected.
+    await page.getByLabel('Select all pending connections').check();
+    assert.equal(await page.getByLabel(`Select ${ep3Id}`).isChecked(), true);
+    await page.getByRole('button', { name: 'Reject (1)' }).click();
+    await page.getByTestId(`connection-${ep3Id}`).getByTestId('connection-state').getByText('rejected').waitFor({ timeout: 10_000 });
+    const ep3 = (await ec2(cons, new EC2.DescribeVpcEndpointsCommand({ VpcEndpointIds: [ep3Id] }))).VpcEndpoints[0];
+    assert.equal(ep3.State, 'rejected');
+    assert.equal(await page.getByTestId(`connection-${epId}`).getByTestId('connection-state').textContent(), 'available', 'the reject touched only the picked one');
 
     // An action that fails shows the AWS error text.
     const service = page.getByTestId(`service-${svcId}`);
@@ -138,6 +150,17 @@ describe('web console (Chromium, netns data plane)', kernel, () => {
     await service.getByRole('button', { name: 'Add principal' }).click();
     await assertAlert(service.getByTestId(`service-${svcId}-error`), /^InvalidPrincipal: Invalid principal 'bogus'/);
     expectFailure(undefined);
+    // A principal added by account ID (shown as its root ARN) and removed again.
+    const other = 'arn:aws:iam::444444444444:root';
+    const allowed = async () => (await ec2(prov, new EC2.DescribeVpcEndpointServicePermissionsCommand({ ServiceId: svcId })))
+      .AllowedPrincipals.map((p: any) => p.Principal as string).sort();
+    await service.getByLabel('Allow principal (ARN or account ID)').fill('444444444444');
+    await service.getByRole('button', { name: 'Add principal' }).click();
+    await service.getByTestId('principals').getByText(other).waitFor();
+    assert.deepEqual(await allowed(), [`arn:aws:iam::${CONSUMER}:root`, other]);
+    await service.getByRole('button', { name: `Remove ${other}` }).click();
+    await service.getByTestId('principals').getByText(other).waitFor({ state: 'detached' });
+    assert.deepEqual(await allowed(), [`arn:aws:iam::${CONSUMER}:root`]);
     // Acceptance off and on again, a private DNS name set and its verification started.
     const acceptance = service.getByTestId('acceptance-required');
     await acceptance.uncheck();
@@ -231,7 +254,7 @@ describe('web console (Chromium, netns data plane)', kernel, () => {
       await page.getByTestId(`nav-${view}`).click();
       await page.waitForTimeout(1200); // a poll or so
       const text = await page.locator('main').innerText();
-      for (const secret of [epId, ep2Id, svcId, pv, cv, eniA, client.ip, CONSUMER, PROVIDER]) {
+      for (const secret of [epId, ep2Id, ep3Id, svcId, pv, cv, eniA, client.ip, CONSUMER, PROVIDER]) {
         assert.ok(!text.includes(secret), `the third account's ${view} view shows ${secret}`);
       }
     }
