@@ -475,24 +475,29 @@ export class DataPlane {
     const loopbackKey = JSON.stringify(loopbackMap ?? null);
     // Each worker gets its node's slice, and only when that changed (a worker that was sent nothing
     // keeps routing with the slice it has, which is the same).
-    await Promise.all([...this.#workers].flatMap(([nodeId, w]) => {
+    const sends: Array<() => Promise<void>> = [];
+    for (const [nodeId, w] of this.#workers) {
       const slice = nodeSlice(d, nodeId);
       const sliceKey = `${JSON.stringify({ ...slice, version: 0 })}|${loopbackKey}`;
-      return w.workers.map(async (x, i) => {
+      for (const [i, x] of w.workers.entries()) {
         const healthGroups = i === 0 ? (checkedBy.get(nodeId) ?? []) : [];
         const key = `${sliceKey}|${healthGroups.join(',')}`;
-        if (x.configKey === key) return;
+        if (x.configKey === key) continue;
         x.configKey = key;
-        try {
-          await x.configure({ desired: slice, health: { ...this.#health }, nodeEniId: nodeId, healthGroups, ...(loopbackMap ? { loopback: loopbackMap } : {}) });
-        } catch (err) {
-          x.configKey = undefined;
-          throw err;
-        }
-      });
-    }));
+        sends.push(async () => {
+          try {
+            await x.configure({ desired: slice, health: { ...this.#health }, nodeEniId: nodeId, healthGroups, ...(loopbackMap ? { loopback: loopbackMap } : {}) });
+          } catch (err) {
+            x.configKey = undefined;
+            throw err;
+          }
+        });
+      }
+    }
+    step('slices');
+    await Promise.all(sends.map((f) => f()));
 
-    step('workers');
+    step(`workers ${sends.length}`);
     // 5. Listeners: one per bound endpoint ENI port.
     const wantListeners = new Map<string, ListenerState>();
     for (const ep of d.endpoints) {

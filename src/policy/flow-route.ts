@@ -13,6 +13,7 @@
  */
 import type { DesiredState, DesiredTargetGroup } from '../reconcile/desired-state.js';
 import { isBound } from '../reconcile/desired-state.js';
+import { referencedGroupIds } from '../reconcile/node-slice.js';
 import { compileGroups, evaluateIngress, type SecurityGroupView } from './security-groups.js';
 import { pickTarget, targetKey, type FlowKey, type PickOptions, type TargetHealthState, type TargetView } from './target-pick.js';
 
@@ -149,12 +150,20 @@ export function compileNodeRoutes(desired: DesiredState, health: HealthMap, node
   if (!node) return { version: desired.version, nodeEniId, node, listeners, targetGroups };
   const groupsById = new Map(desired.securityGroups.map((g) => [g.groupId, g]));
   const tgById = new Map(desired.targetGroups.map((t) => [t.arn, t]));
+  // Only the members of groups that this node's endpoints' ingress rules reference are looked up.
+  const nodeGroups = new Set<string>();
+  for (const ep of desired.endpoints) {
+    if (ep.bindings.some((b) => isBound(b) && b.nodeEniId === nodeEniId)) for (const g of ep.securityGroupIds) nodeGroups.add(g);
+  }
+  const referenced = referencedGroupIds(desired, nodeGroups);
   const membersOf = new Map<string, Map<string, readonly string[]>>();
   const members = (vpcId: string): ReadonlyMap<string, readonly string[]> => {
     let m = membersOf.get(vpcId);
     if (!m) {
       m = new Map();
-      for (const i of desired.interfaces) if (i.vpcId === vpcId) m.set(i.ip, i.securityGroupIds);
+      if (referenced.size > 0) {
+        for (const i of desired.interfaces) if (i.vpcId === vpcId && i.securityGroupIds.some((g) => referenced.has(g))) m.set(i.ip, i.securityGroupIds);
+      }
       membersOf.set(vpcId, m);
     }
     return m;

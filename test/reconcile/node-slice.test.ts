@@ -5,13 +5,31 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileNodeRoutes, healthKey, type HealthMap } from '../../src/policy/flow-route.js';
+import { compileNodeRoutes, decideFlow, healthKey, type HealthMap } from '../../src/policy/flow-route.js';
 import type { DesiredState } from '../../src/reconcile/desired-state.js';
 import { compileDesiredState } from '../../src/reconcile/compile.js';
 import { nodeSlice } from '../../src/reconcile/node-slice.js';
+import { CONSUMER, rule, securityGroup, workloadEni, type Docs } from './fixtures.js';
 import { crossZone, endpointStates, missingZone, privateDns, privateDnsPending, resolver, twoAccountFlow, twoNlbs, workloads } from './scenarios.js';
 
-const TOPOLOGIES = { crossZone, endpointStates, missingZone, privateDns, privateDnsPending, resolver, twoAccountFlow, twoNlbs, workloads };
+/**
+ * The workloads topology with the endpoint's group admitting tcp/80 only from the members of a
+ * client group: one workload ENI in it (10.0.1.20), one in another group (10.0.1.21).
+ */
+function referencedGroup(): Docs {
+  const d = workloads();
+  const cv = d.vpcs.find((v) => v.account === CONSUMER)!;
+  const [ca] = d.subnets.filter((s) => s.vpcId === cv.id);
+  d.securityGroups.push(securityGroup('sg-0ccccccccccccccc7', cv, [], []), securityGroup('sg-0ccccccccccccccc8', cv, [], []));
+  d.securityGroups.find((g) => g.id === 'sg-0ccccccccccccccc1')!.ingress = [
+    rule('sgr-0ccccccccccccccc7', { ipProtocol: 'tcp', fromPort: 80, toPort: 80, referencedGroupId: 'sg-0ccccccccccccccc7', referencedGroupAccount: CONSUMER })];
+  const i = d.networkInterfaces.findIndex((n) => n.id === 'eni-0cccccccccccccc91');
+  d.networkInterfaces[i] = workloadEni('eni-0cccccccccccccc91', ca!, '10.0.1.20', ['sg-0ccccccccccccccc7']);
+  d.networkInterfaces.push(workloadEni('eni-0cccccccccccccc92', ca!, '10.0.1.21', ['sg-0ccccccccccccccc8']));
+  return d;
+}
+
+const TOPOLOGIES = { crossZone, endpointStates, missingZone, privateDns, privateDnsPending, referencedGroup, resolver, twoAccountFlow, twoNlbs, workloads };
 
 /** Maps and sets as sorted entries, so two routing tables compare by content. */
 function plain(v: unknown): unknown {
@@ -38,6 +56,31 @@ describe('nodeSlice', () => {
       }
     });
   }
+  it('interfaces: only the members of groups the endpoints\' ingress rules reference, and a decision by membership is the same', () => {
+    const health: HealthMap = {};
+    const d = compileDesiredState(referencedGroup(), 1);
+    const node = d.loadBalancers[0]!.nodes[0]!.eniId;
+    const slice = nodeSlice(d, node);
+    assert.deepEqual(slice.interfaces.map((i) => i.ip), ['10.0.1.20']);
+    const listenerId = [...compileNodeRoutes(d, health, node).listeners.keys()][0]!;
+    for (const [srcIp, admit] of [['10.0.1.20', true], ['10.0.1.21', false], ['192.168.0.9', false]] as const) {
+      for (const routes of [compileNodeRoutes(d, health, node), compileNodeRoutes(slice, health, node)]) {
+        const got = decideFlow(routes, listenerId, { srcIp, srcPort: 40000 });
+        // No health observed yet: an admitted source may still stop at a later stage, never at the group.
+        assert.equal(got.admit || got.stage !== 'security-group', admit, `${srcIp}: ${JSON.stringify(got)}`);
+      }
+    }
+    // Without a referencing rule a new ENI in the consumer VPC leaves every slice as it was.
+    const plainDocs = workloads();
+    const before = compileDesiredState(plainDocs, 1);
+    const cv = plainDocs.vpcs.find((v) => v.account === CONSUMER)!;
+    plainDocs.networkInterfaces.push(workloadEni('eni-0cccccccccccccc93', plainDocs.subnets.find((s) => s.vpcId === cv.id)!, '10.0.1.22', ['sg-0ccccccccccccccc1']));
+    const after = compileDesiredState(plainDocs, 1);
+    assert.equal(after.interfaces.length, before.interfaces.length + 1);
+    for (const n of before.loadBalancers.flatMap((lb) => lb.nodes.map((x) => x.eniId))) {
+      assert.deepEqual(nodeSlice(after, n), nodeSlice(before, n), `node ${n}`);
+    }
+  });
   it('an unknown node gets an empty slice', () => {
     const d = compileDesiredState(twoNlbs(), 1);
     const s = nodeSlice(d, 'eni-0000000000000dead');
