@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import {
   CreateVpcEndpointCommand, DescribeVpcEndpointServiceConfigurationsCommand, DescribeVpcEndpointServicesCommand,
@@ -96,16 +97,36 @@ describe('the verification state machine', () => {
 
 interface Dnsmasq { server: DnsServer; address: string; publish(records: Array<[string, string]>): Promise<void> }
 
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
-  const { port } = s.address();
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
+/**
+ * A port free for both UDP and TCP on 127.0.0.1 (dnsmasq binds both), below the kernel's
+ * ephemeral range so that other tests' connections do not take it between our restarts of dnsmasq.
+ */
+async function freeDnsPort(): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const udp = createSocket('udp4');
+    const udpOk = await new Promise<boolean>((resolve) => { udp.once('error', () => resolve(false)); udp.bind(port, '127.0.0.1', () => resolve(true)); });
+    const tcp = createServer();
+    const tcpOk = udpOk && await new Promise<boolean>((resolve) => { tcp.once('error', () => resolve(false)); tcp.listen(port, '127.0.0.1', () => resolve(true)); });
+    if (udpOk) await new Promise<void>((resolve) => udp.close(() => resolve()));
+    if (tcpOk) await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    if (udpOk && tcpOk) return port;
+  }
+  throw new Error('no port free for UDP and TCP found in 100 tries');
 }
 
 async function startDnsmasq(after: (fn: () => Promise<void>) => void): Promise<Dnsmasq> {
-  const port = await freeUdpPort();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDnsmasqOn(after, await freeDnsPort());
+    } catch (e) {
+      // Another test may still take the port between our check and dnsmasq's bind: another port then.
+      if (attempt >= 5 || !/in use/i.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startDnsmasqOn(after: (fn: () => Promise<void>) => void, port: number): Promise<Dnsmasq> {
   const server = { host: '127.0.0.1', port };
   let proc: ChildProcess | undefined;
   const stop = async () => {
