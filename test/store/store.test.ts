@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, type TestContext } from 'node:test';
 import { CreateVpcCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { fieldExpression, INDEXED_FIELDS } from '../../src/control/store/schema.js';
 import { Store } from '../../src/control/store/store.js';
 import type { SubnetDoc, VpcDoc } from '../../src/control/resources.js';
 import { DIALECTS, devCredentials, freshPostgresDatabase, type Dialect } from '../support/harness.js';
@@ -103,6 +106,61 @@ for (const dialect of DIALECTS) {
       // Deleting and re-creating an id puts it at the end.
       await store.transaction(true, async (tx) => { await tx.delete(ids[0]!); await tx.put(vpc(ids[0]!)); });
       assert.deepEqual((await store.transaction(false, (tx) => tx.list('vpc'))).map((v) => v.id), [...ids.slice(1), ids[0]]);
+    });
+
+    it('lists by a document field (the database filters; vpcId and subnetId through their index)', async (tc) => {
+      const t = lifo(tc);
+      let store: Store;
+      let explain: (sqlText: string) => Promise<string>;
+      if (dialect === 'postgres') {
+        const url = await freshPostgresDatabase(t);
+        store = await Store.open({ databaseUrl: url });
+        explain = async (q) => {
+          const c = new pg.Client({ connectionString: url });
+          await c.connect();
+          try {
+            await c.query('set enable_seqscan = off'); // a few rows: only whether the index can serve the query
+            return (await c.query(`explain ${q}`)).rows.map((r: Record<string, string>) => Object.values(r).join(' ')).join('\n');
+          } finally { await c.end(); }
+        };
+      } else {
+        const dir = mkdtempSync(join(tmpdir(), 'underpass-store-'));
+        t.after(() => rmSync(dir, { recursive: true, force: true }));
+        store = await Store.open({ dataDir: dir });
+        explain = async (q) => {
+          const db = new SQLite(join(dir, 'underpass.db'), { readonly: true });
+          try {
+            return (db.prepare(`explain query plan ${q}`).all('subnet', '111111111111', 'x') as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+          } finally { db.close(); }
+        };
+      }
+      t.after(() => store.close());
+      const later = subnet('subnet-00000000000000001', 'vpc-0aaaaaaaaaaaaaaa1');
+      await store.transaction(true, async (tx) => {
+        await tx.put(subnet('subnet-0ffffffffffffffff', 'vpc-0aaaaaaaaaaaaaaa1'));
+        await tx.put(subnet('subnet-0bbbbbbbbbbbbbbbb', 'vpc-0bbbbbbbbbbbbbbb1'));
+        await tx.put(subnet('subnet-0cccccccccccccccc', 'vpc-0aaaaaaaaaaaaaaa1', '222222222222'));
+        await tx.put(later);
+        await tx.put(vpc('vpc-0aaaaaaaaaaaaaaa1'));
+      });
+      const ids = (xs: Array<{ id: string }>) => xs.map((x) => x.id);
+      await store.transaction(true, async (tx) => {
+        assert.deepEqual(ids(await tx.listWhere('subnet', '111111111111', 'vpcId', 'vpc-0aaaaaaaaaaaaaaa1')), ['subnet-0ffffffffffffffff', later.id], 'creation order, one account');
+        assert.deepEqual(ids(await tx.listWhere('subnet', '222222222222', 'vpcId', 'vpc-0aaaaaaaaaaaaaaa1')), ['subnet-0cccccccccccccccc']);
+        assert.deepEqual(ids(await tx.listWhere('vpc', '111111111111', 'vpcId', 'vpc-0aaaaaaaaaaaaaaa1')), [], 'one kind');
+        assert.deepEqual(ids(await tx.listWhere('subnet', '111111111111', 'availabilityZone', 'us-east-1a')), ['subnet-0ffffffffffffffff', 'subnet-0bbbbbbbbbbbbbbbb', later.id], 'a field without an index');
+        assert.deepEqual(ids(await tx.listWhere('subnet', '111111111111', 'vpcId', "x' or '1'='1")), [], 'the value is a parameter');
+        await assert.rejects(async () => tx.listWhere('subnet', '111111111111', "vpcId') or ('1", 'x'), /not a plain member name/);
+        // Written in this transaction and not yet committed: seen too.
+        await tx.put(subnet('subnet-0eeeeeeeeeeeeeeee', 'vpc-0bbbbbbbbbbbbbbb1'));
+        assert.deepEqual(ids(await tx.listWhere('subnet', '111111111111', 'vpcId', 'vpc-0bbbbbbbbbbbbbbb1')), ['subnet-0bbbbbbbbbbbbbbbb', 'subnet-0eeeeeeeeeeeeeeee']);
+      });
+      for (const field of INDEXED_FIELDS) {
+        const param = dialect === 'postgres' ? ['$1', '$2', '$3'] : ['?', '?', '?'];
+        const q = `select id, doc from resources where kind = ${param[0]} and account = ${param[1]} and ${fieldExpression(dialect, field)} = ${param[2]} order by seq`;
+        assert.match(await explain(dialect === 'postgres' ? q.replace('$1', "'subnet'").replace('$2', "'111111111111'").replace('$3', "'x'") : q),
+          new RegExp(`resources_kind_account_${field.toLowerCase()}`), `${field}: the query uses its index`);
+      }
     });
 
     it('kindOf answers the kind whoever owns the resource', async (t) => {

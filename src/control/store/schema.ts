@@ -1,6 +1,19 @@
 /** The store's tables (Kysely types) and its migrations, portable between SQLite and PostgreSQL. */
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
+
+/**
+ * The document fields `Tx.listWhere` filters on with an index (kind, account, field): a VPC's
+ * endpoints for its quota, a subnet's interfaces for address allocation. Other fields still work,
+ * by scanning the account's documents of that kind.
+ */
+export const INDEXED_FIELDS = ['vpcId', 'subnetId'] as const;
+
+/** The SQL expression for a top-level document field: the same text in the index and the query, so the planner matches them. */
+export function fieldExpression(dialect: 'sqlite' | 'postgres', field: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(field)) throw new Error(`'${field}' is not a plain member name`);
+  return dialect === 'sqlite' ? `json_extract(doc, '$.${field}')` : `(doc::jsonb ->> '${field}')`;
+}
 
 export interface ResourcesTable {
   /** The resource id (vpc-…, an ELBv2 ARN, …); unique across kinds. */
@@ -77,6 +90,16 @@ const migrations: Record<string, Migration> = {
         .execute();
       await sql`insert into counters (name, value) values ('seq', 0)`.execute(db);
     },
+  },
+};
+
+migrations['0002_field_indexes'] = {
+  async up(db: Kysely<any>) {
+    const dialect = db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+    for (const field of INDEXED_FIELDS) {
+      const name = `resources_kind_account_${field.toLowerCase()}`;
+      await sql.raw(`create index ${name} on resources (kind, account, ${fieldExpression(dialect, field)})`).execute(db);
+    }
   },
 };
 

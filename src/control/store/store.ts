@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
-import { migrationProvider, type AccountsTable, type Database, type IdempotencyTable } from './schema.js';
+import { fieldExpression, migrationProvider, type AccountsTable, type Database, type IdempotencyTable } from './schema.js';
 import type { Kind, ResourceOf, StoredResource } from '../resources.js';
 
 export interface StoreConfig {
@@ -61,7 +61,7 @@ class KyselyRows implements Rows {
   }
   listWhere(kind: string, account: string, field: string, value: string) {
     return this.#trx.selectFrom('resources').select(['id', 'doc']).where('kind', '=', kind).where('account', '=', account)
-      .where(sql`(doc::jsonb ->> ${field})`, '=', value).orderBy('seq').execute();
+      .where(sql.raw(fieldExpression('postgres', field)), '=', value).orderBy('seq').execute();
   }
   async exists(id: string) {
     return !!(await this.#trx.selectFrom('resources').select('id').where('id', '=', id).executeTakeFirst());
@@ -106,7 +106,7 @@ class SqliteRows implements Rows {
     return (account === undefined ? this.#s.listKind.all(kind) : this.#s.listKindAccount.all(kind, account)) as Array<{ id: string; doc: string }>;
   }
   listWhere(kind: string, account: string, field: string, value: string) {
-    return this.#s.listWhere.all(kind, account, `$.${field}`, value) as Array<{ id: string; doc: string }>;
+    return this.#s.listWhere(field).all(kind, account, value) as Array<{ id: string; doc: string }>;
   }
   exists(id: string) {
     return this.#s.exists.get(id) !== undefined;
@@ -132,11 +132,21 @@ class SqliteRows implements Rows {
 }
 
 function prepareSqlite(db: SQLite.Database) {
+  // One statement per field, its path written into the SQL: a bound path would not match the field's index.
+  const where = new Map<string, SQLite.Statement>();
+  const listWhere = (field: string): SQLite.Statement => {
+    let st = where.get(field);
+    if (!st) {
+      st = db.prepare(`select id, doc from resources where kind = ? and account = ? and ${fieldExpression('sqlite', field)} = ? order by seq`);
+      where.set(field, st);
+    }
+    return st;
+  };
   return {
+    listWhere,
     get: db.prepare('select doc, kind from resources where id = ?'),
     listKind: db.prepare('select id, doc from resources where kind = ? order by seq'),
     listKindAccount: db.prepare('select id, doc from resources where kind = ? and account = ? order by seq'),
-    listWhere: db.prepare('select id, doc from resources where kind = ? and account = ? and json_extract(doc, ?) = ? order by seq'),
     exists: db.prepare('select 1 from resources where id = ?'),
     update: db.prepare('update resources set doc = ? where id = ?'),
     insert: db.prepare('insert into resources (id, kind, account, region, seq, doc) values (?, ?, ?, ?, ?, ?)'),
