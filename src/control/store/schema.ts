@@ -8,6 +8,8 @@ import { PostgresAdapter, sql } from 'kysely';
  * by scanning the account's documents of that kind.
  */
 export const INDEXED_FIELDS = ['vpcId', 'subnetId'] as const;
+/** Indexed by (kind, field) for every account: the transition tick reads the documents in a timed state. */
+export const INDEXED_KIND_FIELDS = ['state'] as const;
 
 /** The SQL expression for a top-level document field: the same text in the index and the query, so the planner matches them. */
 export function fieldExpression(dialect: 'sqlite' | 'postgres', field: string): string {
@@ -99,6 +101,9 @@ migrations['0002_field_indexes'] = {
     for (const field of INDEXED_FIELDS) {
       const name = `resources_kind_account_${field.toLowerCase()}`;
       await sql.raw(`create index ${name} on resources (kind, account, ${fieldExpression(dialect, field)})`).execute(db);
+    }
+    for (const field of INDEXED_KIND_FIELDS) {
+      await sql.raw(`create index resources_kind_${field.toLowerCase()} on resources (kind, ${fieldExpression(dialect, field)})`).execute(db);
     }
   },
 };

@@ -35,7 +35,7 @@ interface Rows {
   get(id: string): Promise<{ kind: string; doc: string } | undefined> | { kind: string; doc: string } | undefined;
   list(kind: string, account?: string): Promise<Array<{ id: string; doc: string }>> | Array<{ id: string; doc: string }>;
   /** Documents of a kind and account whose top-level string `field` equals `value` (the database compares; only those are parsed). */
-  listWhere(kind: string, account: string, field: string, value: string): Promise<Array<{ id: string; doc: string }>> | Array<{ id: string; doc: string }>;
+  listWhere(kind: string, account: string | undefined, field: string, value: string): Promise<Array<{ id: string; doc: string }>> | Array<{ id: string; doc: string }>;
   exists(id: string): Promise<boolean> | boolean;
   update(id: string, doc: string): Promise<void> | void;
   insert(row: { id: string; kind: string; account: string; region: string; seq: number; doc: string }): Promise<void> | void;
@@ -59,9 +59,10 @@ class KyselyRows implements Rows {
     if (account !== undefined) q = q.where('account', '=', account);
     return q.orderBy('seq').execute();
   }
-  listWhere(kind: string, account: string, field: string, value: string) {
-    return this.#trx.selectFrom('resources').select(['id', 'doc']).where('kind', '=', kind).where('account', '=', account)
-      .where(sql.raw(fieldExpression('postgres', field)), '=', value).orderBy('seq').execute();
+  listWhere(kind: string, account: string | undefined, field: string, value: string) {
+    let q = this.#trx.selectFrom('resources').select(['id', 'doc']).where('kind', '=', kind);
+    if (account !== undefined) q = q.where('account', '=', account);
+    return q.where(sql.raw(fieldExpression('postgres', field)), '=', value).orderBy('seq').execute();
   }
   async exists(id: string) {
     return !!(await this.#trx.selectFrom('resources').select('id').where('id', '=', id).executeTakeFirst());
@@ -105,8 +106,8 @@ class SqliteRows implements Rows {
   list(kind: string, account?: string) {
     return (account === undefined ? this.#s.listKind.all(kind) : this.#s.listKindAccount.all(kind, account)) as Array<{ id: string; doc: string }>;
   }
-  listWhere(kind: string, account: string, field: string, value: string) {
-    return this.#s.listWhere(field).all(kind, account, value) as Array<{ id: string; doc: string }>;
+  listWhere(kind: string, account: string | undefined, field: string, value: string) {
+    return (account === undefined ? this.#s.listWhere(field, false).all(kind, value) : this.#s.listWhere(field, true).all(kind, account, value)) as Array<{ id: string; doc: string }>;
   }
   exists(id: string) {
     return this.#s.exists.get(id) !== undefined;
@@ -134,11 +135,12 @@ class SqliteRows implements Rows {
 function prepareSqlite(db: SQLite.Database) {
   // One statement per field, its path written into the SQL: a bound path would not match the field's index.
   const where = new Map<string, SQLite.Statement>();
-  const listWhere = (field: string): SQLite.Statement => {
-    let st = where.get(field);
+  const listWhere = (field: string, byAccount: boolean): SQLite.Statement => {
+    const key = `${field}${byAccount ? ' account' : ''}`;
+    let st = where.get(key);
     if (!st) {
-      st = db.prepare(`select id, doc from resources where kind = ? and account = ? and ${fieldExpression('sqlite', field)} = ? order by seq`);
-      where.set(field, st);
+      st = db.prepare(`select id, doc from resources where kind = ?${byAccount ? ' and account = ?' : ''} and ${fieldExpression('sqlite', field)} = ? order by seq`);
+      where.set(key, st);
     }
     return st;
   };
@@ -194,11 +196,12 @@ export class Tx {
   }
 
   /**
-   * Resources of a kind and account whose top-level string field `field` (a plain member name)
-   * equals `value`, in creation order: the database filters, so only those documents are parsed
-   * (e.g. the endpoints of one VPC out of an account's thousand).
+   * Resources of a kind (and account; `undefined`: every account's) whose top-level string field
+   * `field` (a plain member name) equals `value`, in creation order: the database filters, so only
+   * those documents are parsed (e.g. the endpoints of one VPC out of an account's thousand, or the
+   * pending ones for the transition tick).
    */
-  async listWhere<K extends Kind>(kind: K, account: string, field: string, value: string): Promise<ResourceOf<K>[]> {
+  async listWhere<K extends Kind>(kind: K, account: string | undefined, field: string, value: string): Promise<ResourceOf<K>[]> {
     if (!/^[A-Za-z][A-Za-z0-9]*$/.test(field)) throw new Error(`listWhere: '${field}' is not a plain member name`);
     return this.#docs<K>(await this.#rows.listWhere(kind, account, field, value));
   }

@@ -27,12 +27,10 @@ export const substrateHandlers: Handlers = {
 /** VPCs and subnets are `pending` for the configured delay after creation, then `available`. */
 export const substrateTick: Tick = async (tx, now, config) => {
   let waiting = false;
-  for (const vpc of await tx.list('vpc')) {
-    if (vpc.state !== 'pending') continue;
+  for (const vpc of await tx.listWhere('vpc', undefined, 'state', 'pending')) {
     if (elapsed(vpc.createdAt, now, config.stateDelayMs)) await tx.put({ ...copy(vpc), state: 'available' }); else waiting = true;
   }
-  for (const subnet of await tx.list('subnet')) {
-    if (subnet.state !== 'pending') continue;
+  for (const subnet of await tx.listWhere('subnet', undefined, 'state', 'pending')) {
     if (elapsed(subnet.createdAt, now, config.stateDelayMs)) await tx.put({ ...copy(subnet), state: 'available' }); else waiting = true;
   }
   return waiting;

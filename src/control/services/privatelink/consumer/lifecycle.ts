@@ -33,9 +33,12 @@ export async function teardown(tx: Tx, endpoint: EndpointDoc): Promise<EndpointD
 
 export const consumerTick: Tick = async (tx, now, config) => {
   let waiting = false;
-  for (const e of await tx.list('endpoint')) {
-    // pending waits on the data plane (or the delay), deleting on the delay, deleted on its retention.
-    if (e.state === 'pending' || e.state === 'deleting' || e.state === 'deleted') waiting = true;
+  // Only the endpoints in a timed state (the store filters): pending waits on the data plane (or
+  // the delay), deleting on the delay, deleted on its retention.
+  const timed = [];
+  for (const state of ['pending', 'deleting', 'deleted'] as const) timed.push(...await tx.listWhere('endpoint', undefined, 'state', state));
+  for (const e of timed) {
+    waiting = true;
     if (e.state === 'pending' && await readyToServe(tx, e, now, config)) {
       await tx.put({ ...structuredClone(e), state: 'available', stateChangedAt: now.toISOString() });
     } else if (e.state === 'deleting' && elapsed(e.stateChangedAt, now, config.stateDelayMs)) {

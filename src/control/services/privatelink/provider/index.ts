@@ -37,8 +37,10 @@ const LB_READY = new Set(['active', 'active_impaired']);
  */
 export const providerTick: Tick = async (tx, now, config) => {
   let waiting = false;
-  for (const s of await tx.list('endpoint-service')) {
-    if (s.state === 'Pending' || s.state === 'Deleting' || s.state === 'Deleted') waiting = true;
+  const timed = [];
+  for (const state of ['Pending', 'Deleting', 'Deleted'] as const) timed.push(...await tx.listWhere('endpoint-service', undefined, 'state', state));
+  for (const s of timed) {
+    waiting = true;
     if (s.state === 'Pending' && elapsed(s.stateChangedAt, now, config.stateDelayMs)) {
       let ready = true;
       for (const arn of [...s.networkLoadBalancerArns, ...s.gatewayLoadBalancerArns]) {
