@@ -105,11 +105,21 @@ export function processTree(root: number): number[] {
 }
 
 /** Resident memory and CPU seconds of a process tree, with the per-process split by command. */
-export function treeUsage(root: number): { rssBytes: number; cpuSeconds: number; processes: number; byCommand: Record<string, { count: number; rssBytes: number }> } {
+export interface TreeUsage {
+  rssBytes: number;
+  cpuSeconds: number;
+  processes: number;
+  byCommand: Record<string, { count: number; rssBytes: number }>;
+  /** CPU seconds so far per process id. */
+  cpuByPid: Map<number, number>;
+}
+
+export function treeUsage(root: number): TreeUsage {
   let rss = 0;
   let cpu = 0;
   let n = 0;
   const byCommand: Record<string, { count: number; rssBytes: number }> = {};
+  const cpuByPid = new Map<number, number>();
   for (const pid of processTree(root)) {
     try {
       const r = rssBytes(pid);
@@ -118,11 +128,30 @@ export function treeUsage(root: number): { rssBytes: number; cpuSeconds: number;
       const label = cmd.find((a) => /\.(ts|js)$/.test(a) && !a.endsWith('underpass.js'))?.split('/').pop() ?? (cmd.includes('up') ? 'underpass up' : cmd[0]?.split('/').pop() ?? '?');
       rss += r;
       cpu += c;
+      cpuByPid.set(pid, c);
       n++;
       const b = (byCommand[label] ??= { count: 0, rssBytes: 0 });
       b.count++;
       b.rssBytes += r;
     } catch { /* exited meanwhile */ }
   }
-  return { rssBytes: rss, cpuSeconds: cpu, processes: n, byCommand };
+  return { rssBytes: rss, cpuSeconds: cpu, processes: n, byCommand, cpuByPid };
+}
+
+/**
+ * CPU seconds the tree spent between two samples: per process alive at the second, what it used
+ * since the first (all of it when it started in between). A process that exited in between is not
+ * counted (the tree's total would go down by its whole CPU time, even below zero); `exited` says how many.
+ */
+export function treeCpuBetween(u0: TreeUsage, u1: TreeUsage): { cpuSeconds: number; exited: number; started: number } {
+  let cpu = 0;
+  let started = 0;
+  for (const [pid, c] of u1.cpuByPid) {
+    const before = u0.cpuByPid.get(pid);
+    if (before === undefined) started++;
+    cpu += c - (before ?? 0);
+  }
+  let exited = 0;
+  for (const pid of u0.cpuByPid.keys()) if (!u1.cpuByPid.has(pid)) exited++;
+  return { cpuSeconds: cpu, exited, started };
 }

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sleep, until } from '../lib/proc.js';
 import { GREETER, LineChild, PROBER } from '../lib/probes.js';
-import { startServerProcess, treeUsage, type ServerProcess } from '../lib/server.js';
+import { startServerProcess, treeCpuBetween, treeUsage, type ServerProcess } from '../lib/server.js';
 import { round } from '../lib/stats.js';
 import type { Sample, Suite, SuiteOptions } from '../lib/types.js';
 
@@ -193,7 +193,9 @@ export const suite: Suite = async (opts: SuiteOptions) => {
     const u0 = treeUsage(server.pid);
     await sleep(10_000);
     const u1 = treeUsage(server.pid);
-    const idleCpu = ((u1.cpuSeconds - u0.cpuSeconds) / 10) * 100;
+    const idle = treeCpuBetween(u0, u1);
+    const idleCpu = (idle.cpuSeconds / 10) * 100;
+    if (idle.exited || idle.started) notes.push(`idle CPU window: ${idle.exited} process(es) exited and ${idle.started} started during the 10 s (exited ones not counted).`);
     const breakdown = Object.entries(u1.byCommand).sort((a, b) => b[1].rssBytes - a[1].rssBytes)
       .map(([k, v]) => `${k} ×${v.count}: ${(v.rssBytes / 2 ** 20).toFixed(0)} MiB`).join(', ');
     notes.push(`memory of the process tree at ${n} endpoints: ${u1.processes} processes, ${(u1.rssBytes / 2 ** 20).toFixed(0)} MiB (${breakdown}).`);

@@ -261,7 +261,8 @@ export class DataPlane {
       byVpc.set(w.vpcId, [...(byVpc.get(w.vpcId) ?? []), [id, w]]);
     }
     const b = this.backend;
-    for (const [vpcId, list] of byVpc) {
+    // A few VPCs at a time (each may start its helper, a process): one after the other, a hundred took 7 s.
+    await eachLimited([...byVpc], 4, async ([vpcId, list]) => {
       try {
         // The VPC's helper (started if there is none; closed later when idle like any other).
         const helper = await this.#helper(vpcId);
@@ -279,7 +280,7 @@ export class DataPlane {
       } catch (err) {
         this.#log(`DNS sockets in ${vpcId}: ${(err as Error).message}`);
       }
-    }
+    });
   }
 
   /** The desired state last applied completely. */

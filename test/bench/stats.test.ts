@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { max, median, min, percentile, ratio, summarize } from '../../bench/lib/stats.js';
 import { fmt, renderSuite, verdict } from '../../bench/lib/report.js';
 import type { Sample } from '../../bench/lib/types.js';
+import { treeCpuBetween, type TreeUsage } from '../../bench/lib/server.js';
 
 describe('bench stats', () => {
   it('median, min, max over odd, even, unsorted and empty inputs', () => {
@@ -62,5 +63,16 @@ describe('bench stats', () => {
     assert.match(table, /\* a note/);
     assert.equal(fmt(12_345.6), '12,346');
     assert.equal(fmt(Number.NaN), '–');
+  });
+  it('the CPU a process tree spent between two samples: never below zero when a process exits', () => {
+    const usage = (cpu: Array<[number, number]>): TreeUsage => ({
+      rssBytes: 0, processes: cpu.length, byCommand: {}, cpuByPid: new Map(cpu), cpuSeconds: cpu.reduce((s, [, c]) => s + c, 0),
+    });
+    const rows: Array<{ name: string; u0: Array<[number, number]>; u1: Array<[number, number]>; want: { cpuSeconds: number; exited: number; started: number } }> = [
+      { name: 'same processes', u0: [[1, 10], [2, 5]], u1: [[1, 10.5], [2, 5.25]], want: { cpuSeconds: 0.75, exited: 0, started: 0 } },
+      { name: 'a helper with 40 s of CPU exited', u0: [[1, 10], [2, 40]], u1: [[1, 10.5]], want: { cpuSeconds: 0.5, exited: 1, started: 0 } },
+      { name: 'a process started in between', u0: [[1, 10]], u1: [[1, 10.5], [3, 0.25]], want: { cpuSeconds: 0.75, exited: 0, started: 1 } },
+    ];
+    for (const r of rows) assert.deepEqual(treeCpuBetween(usage(r.u0), usage(r.u1)), r.want, r.name);
   });
 });
