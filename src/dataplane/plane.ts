@@ -472,6 +472,7 @@ export class DataPlane {
       this.#workers.set(nodeId, { workers, loadBalancerArn: want.lbArn, vpcId: want.vpcId });
     });
     this.#pruneHealth(d);
+    step('worker-starts');
     const loopbackMap = b.map();
     const loopbackKey = JSON.stringify(loopbackMap ?? null);
     // Each worker gets its node's slice, and only when that changed (a worker that was sent nothing
