@@ -71,8 +71,10 @@ export class ReconcileLoop {
     }
     const t0 = performance.now();
     const snapshot = await this.#store.transaction(false, (tx) => readSnapshot(tx));
+    const tRead = performance.now();
     const next = compileDesiredState(snapshot, this.#version + 1);
     promoteReady(next, this.#plane);
+    const tCompile = performance.now();
     const key = JSON.stringify({ ...next, version: 0 });
     if (key !== this.#lastKey) { this.#version++; this.#lastKey = key; }
     const applied = { ...next, version: this.#version };
@@ -84,7 +86,8 @@ export class ReconcileLoop {
     // Listeners that came up in this apply make their pending endpoints promotable now.
     if (this.#promotable(applied)) this.#again = true;
     if (DEBUG) {
-      console.error(`underpass reconcile: generation ${generation}, version ${this.#version}, compile ${(t1 - t0).toFixed(1)} ms, `
+      console.error(`underpass reconcile: generation ${generation}, version ${this.#version}, compile ${(t1 - t0).toFixed(1)} ms `
+        + `(read ${(tRead - t0).toFixed(1)}, compile ${(tCompile - tRead).toFixed(1)}, compare ${(t1 - tCompile).toFixed(1)}), `
         + `apply ${(performance.now() - t1).toFixed(1)} ms${this.#again ? ', again (promotable)' : ''}`);
     }
   }
