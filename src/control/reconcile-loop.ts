@@ -10,7 +10,7 @@
 import type { DataPlane } from '../dataplane/plane.js';
 import { compileDesiredState } from '../reconcile/compile.js';
 import type { DesiredState } from '../reconcile/desired-state.js';
-import { readSnapshot } from './snapshot.js';
+import { DocumentCache, readSnapshot } from './snapshot.js';
 import type { Store } from './store/store.js';
 
 /** UNDERPASS_DEBUG_RECONCILE=1: one line per pass on stderr (what it cost, why it goes again). */
@@ -24,6 +24,8 @@ export class ReconcileLoop {
   /** Store generation of the last compile (-1: never compiled). */
   #lastGeneration = -1;
   #last: DesiredState | undefined;
+  /** Parsed documents kept between passes (only changed rows are parsed again). */
+  readonly #documents = new DocumentCache();
   #running: Promise<void> | undefined;
   #again = false;
   #closed = false;
@@ -70,7 +72,7 @@ export class ReconcileLoop {
       return;
     }
     const t0 = performance.now();
-    const snapshot = await this.#store.transaction(false, (tx) => readSnapshot(tx));
+    const snapshot = await this.#store.transaction(false, (tx) => readSnapshot(tx, this.#documents));
     const tRead = performance.now();
     const next = compileDesiredState(snapshot, this.#version + 1);
     promoteReady(next, this.#plane);
@@ -87,7 +89,7 @@ export class ReconcileLoop {
     if (this.#promotable(applied)) this.#again = true;
     if (DEBUG) {
       console.error(`underpass reconcile: generation ${generation}, version ${this.#version}, compile ${(t1 - t0).toFixed(1)} ms `
-        + `(read ${(tRead - t0).toFixed(1)}, compile ${(tCompile - tRead).toFixed(1)}, compare ${(t1 - tCompile).toFixed(1)}), `
+        + `(read ${(tRead - t0).toFixed(1)}: ${this.#documents.stats.parsed} parsed, ${this.#documents.stats.reused} kept; compile ${(tCompile - tRead).toFixed(1)}, compare ${(t1 - tCompile).toFixed(1)}), `
         + `apply ${(performance.now() - t1).toFixed(1)} ms${this.#again ? ', again (promotable)' : ''}`);
     }
   }

@@ -206,6 +206,11 @@ export class Tx {
     return this.#docs<K>(await this.#rows.listWhere(kind, account, field, value));
   }
 
+  /** All rows of a kind as stored (JSON text, creation order), unparsed: for a reader that keeps parsed documents itself. */
+  async listRaw(kind: Kind): Promise<ReadonlyArray<{ id: string; doc: string }>> {
+    return this.#rows.list(kind);
+  }
+
   /** The rows' documents: the one this transaction already holds, else parsed and kept. */
   #docs<K extends Kind>(rows: ReadonlyArray<{ id: string; doc: string }>): ResourceOf<K>[] {
     return rows.map((r) => {
