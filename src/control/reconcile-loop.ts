@@ -6,6 +6,9 @@
  * succeeded, no process died, no listener failed: otherwise every tick retries), and no pending
  * endpoint has become ready to be promoted. After an apply that left a pending endpoint's listeners up, it goes again at once to
  * promote it (pending endpoints serve as soon as every listener listens; see `promoteReady`).
+ * A pass with nothing written since the last compile (SQLite) does not read the store: it applies
+ * the last state with its endpoints' serving brought up to date (`servingAgain`), which is what
+ * compiling the unchanged snapshot again would give.
  */
 import type { DataPlane } from '../dataplane/plane.js';
 import { compileDesiredState } from '../reconcile/compile.js';
@@ -30,8 +33,12 @@ export class ReconcileLoop {
   #again = false;
   #closed = false;
   #kickScheduled = false;
-  /** Passes that compiled and applied, and passes skipped because nothing moved (for tests and the bench). */
-  readonly stats = { compiled: 0, skipped: 0 };
+  /**
+   * Passes that compiled and applied, passes that applied the last compiled state again with its
+   * endpoints' serving brought up to date (nothing was written since), and passes skipped because
+   * nothing moved (for tests and the bench).
+   */
+  readonly stats = { compiled: 0, reused: 0, skipped: 0 };
 
   constructor(store: Store, plane: DataPlane) {
     this.#store = store;
@@ -72,24 +79,37 @@ export class ReconcileLoop {
       return;
     }
     const t0 = performance.now();
-    const snapshot = await this.#store.transaction(false, (tx) => readSnapshot(tx, this.#documents));
-    const tRead = performance.now();
-    const next = compileDesiredState(snapshot, this.#version + 1);
-    promoteReady(next, this.#plane);
+    let next: DesiredState;
+    let how: string;
+    let tRead: number;
+    if (this.#store.exclusive && generation === this.#lastGeneration && this.#last) {
+      // Nothing written since the last compile: the same snapshot would compile to the same state,
+      // so only endpoint serving can differ (a pending endpoint whose listeners came up, or went).
+      next = servingAgain(this.#last, this.#plane);
+      tRead = performance.now();
+      how = 'the last state, serving again';
+      this.stats.reused++;
+    } else {
+      const snapshot = await this.#store.transaction(false, (tx) => readSnapshot(tx, this.#documents));
+      tRead = performance.now();
+      next = compileDesiredState(snapshot, this.#version + 1);
+      promoteReady(next, this.#plane);
+      how = `read ${(tRead - t0).toFixed(1)}: ${this.#documents.stats.parsed} parsed, ${this.#documents.stats.reused} kept`;
+      this.stats.compiled++;
+    }
     const tCompile = performance.now();
     const key = JSON.stringify({ ...next, version: 0 });
     if (key !== this.#lastKey) { this.#version++; this.#lastKey = key; }
     const applied = { ...next, version: this.#version };
     this.#last = applied;
     this.#lastGeneration = generation;
-    this.stats.compiled++;
     const t1 = performance.now();
     await this.#plane.apply(applied);
     // Listeners that came up in this apply make their pending endpoints promotable now.
     if (this.#promotable(applied)) this.#again = true;
     if (DEBUG) {
       console.error(`underpass reconcile: generation ${generation}, version ${this.#version}, compile ${(t1 - t0).toFixed(1)} ms `
-        + `(read ${(tRead - t0).toFixed(1)}: ${this.#documents.stats.parsed} parsed, ${this.#documents.stats.reused} kept; compile ${(tCompile - tRead).toFixed(1)}, compare ${(t1 - tCompile).toFixed(1)}), `
+        + `(${how}; compile ${(tCompile - tRead).toFixed(1)}, compare ${(t1 - tCompile).toFixed(1)}), `
         + `apply ${(performance.now() - t1).toFixed(1)} ms${this.#again ? ', again (promotable)' : ''}`);
     }
   }
@@ -107,6 +127,21 @@ export class ReconcileLoop {
     this.#closed = true;
     while (this.#running) await this.#running.catch(() => {});
   }
+}
+
+/**
+ * `last` with each endpoint's serving as compiling the same snapshot again would give it: an
+ * `available` endpoint serves; a `pending` one once every listener listens (`promoteReady`).
+ * Endpoints whose serving does not change stay the same objects; `last` is not written to.
+ */
+export function servingAgain(last: DesiredState, plane: Pick<DataPlane, 'endpointReadiness'>): DesiredState {
+  return {
+    ...last,
+    endpoints: last.endpoints.map((ep) => {
+      const serving = ep.state === 'available' || plane.endpointReadiness(ep.endpointId).ready;
+      return serving === ep.serving ? ep : { ...ep, serving };
+    }),
+  };
 }
 
 /**
