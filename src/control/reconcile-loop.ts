@@ -74,7 +74,9 @@ export class ReconcileLoop {
 
   async #pass(): Promise<void> {
     const generation = this.#store.generation;
-    if (this.#store.exclusive && generation === this.#lastGeneration && this.#last && this.#plane.converged && !this.#promotable(this.#last)) {
+    // Nothing written since the last compile (only known with an exclusive store: others may write PostgreSQL).
+    const last = this.#store.exclusive && generation === this.#lastGeneration ? this.#last : undefined;
+    if (last && this.#plane.converged && !this.#promotable(last)) {
       this.stats.skipped++;
       return;
     }
@@ -82,10 +84,10 @@ export class ReconcileLoop {
     let next: DesiredState;
     let how: string;
     let tRead: number;
-    if (this.#store.exclusive && generation === this.#lastGeneration && this.#last) {
-      // Nothing written since the last compile: the same snapshot would compile to the same state,
-      // so only endpoint serving can differ (a pending endpoint whose listeners came up, or went).
-      next = servingAgain(this.#last, this.#plane);
+    if (last) {
+      // The same snapshot would compile to the same state, so only endpoint serving can differ (a
+      // pending endpoint whose listeners came up, or went).
+      next = servingAgain(last, this.#plane);
       tRead = performance.now();
       how = 'the last state, serving again';
       this.stats.reused++;

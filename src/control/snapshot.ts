@@ -39,7 +39,7 @@ void everyListFilled;
 export class DocumentCache {
   #last = new Map<string, { raw: string; doc: unknown }>();
   #next = new Map<string, { raw: string; doc: unknown }>();
-  /** Documents parsed by the last complete read, and by the last read in all. */
+  /** In the last read: rows parsed, and rows whose document from the read before was kept. */
   readonly stats = { parsed: 0, reused: 0 };
 
   begin(): void {
@@ -67,40 +67,25 @@ export class DocumentCache {
 
 /** Every stored document, by kind, as `tx` sees them; with `cache`, unchanged rows are not parsed again. */
 export async function readSnapshot(tx: Tx, cache?: DocumentCache): Promise<Snapshot> {
-  if (cache) {
-    cache.begin();
-    const read = async <K extends Kind>(kind: K) => cache.parse<ResourceOf<K>>(await tx.listRaw(kind));
-    const snapshot: Snapshot = {
-      vpcs: await read('vpc'),
-      subnets: await read('subnet'),
-      securityGroups: await read('security-group'),
-      routeTables: await read('route-table'),
-      networkInterfaces: await read('network-interface'),
-      loadBalancers: await read('load-balancer'),
-      targetGroups: await read('target-group'),
-      listeners: await read('listener'),
-      endpointServices: await read('endpoint-service'),
-      endpoints: await read('endpoint'),
-      resolverEndpoints: await read('resolver-endpoint'),
-      resolverRules: await read('resolver-rule'),
-      resolverRuleAssociations: await read('resolver-rule-association'),
-    };
-    cache.end();
-    return snapshot;
-  }
-  return {
-    vpcs: await tx.list('vpc'),
-    subnets: await tx.list('subnet'),
-    securityGroups: await tx.list('security-group'),
-    routeTables: await tx.list('route-table'),
-    networkInterfaces: await tx.list('network-interface'),
-    loadBalancers: await tx.list('load-balancer'),
-    targetGroups: await tx.list('target-group'),
-    listeners: await tx.list('listener'),
-    endpointServices: await tx.list('endpoint-service'),
-    endpoints: await tx.list('endpoint'),
-    resolverEndpoints: await tx.list('resolver-endpoint'),
-    resolverRules: await tx.list('resolver-rule'),
-    resolverRuleAssociations: await tx.list('resolver-rule-association'),
+  cache?.begin();
+  const read = cache
+    ? async <K extends Kind>(kind: K): Promise<ResourceOf<K>[]> => cache.parse<ResourceOf<K>>(await tx.listRaw(kind))
+    : <K extends Kind>(kind: K): Promise<ResourceOf<K>[]> => tx.list(kind);
+  const snapshot: Snapshot = {
+    vpcs: await read('vpc'),
+    subnets: await read('subnet'),
+    securityGroups: await read('security-group'),
+    routeTables: await read('route-table'),
+    networkInterfaces: await read('network-interface'),
+    loadBalancers: await read('load-balancer'),
+    targetGroups: await read('target-group'),
+    listeners: await read('listener'),
+    endpointServices: await read('endpoint-service'),
+    endpoints: await read('endpoint'),
+    resolverEndpoints: await read('resolver-endpoint'),
+    resolverRules: await read('resolver-rule'),
+    resolverRuleAssociations: await read('resolver-rule-association'),
   };
+  cache?.end();
+  return snapshot;
 }

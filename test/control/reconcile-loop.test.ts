@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { promoteReady, ReconcileLoop, servingAgain } from '../../src/control/reconcile-loop.js';
 import type { StoredResource } from '../../src/control/resources.js';
+import { readSnapshot } from '../../src/control/snapshot.js';
 import { compileDesiredState } from '../../src/reconcile/compile.js';
 import { crossZone, endpointStates, missingZone, privateDns, twoAccountFlow, twoNlbs, workloads } from '../reconcile/scenarios.js';
 import { Store } from '../../src/control/store/store.js';
@@ -82,7 +83,7 @@ it('a pending endpoint whose listeners came up is applied as serving without com
   const after = plane.applied[1]!;
   assert.equal(after.endpoints.find((e) => e.endpointId === pending.endpointId)?.serving, true);
   assert.ok(after.version > plane.applied[0]!.version, 'new content, new version');
-  const recompiled = compileDesiredState(await store.transaction(false, async (tx) => (await import('../../src/control/snapshot.js')).readSnapshot(tx)), after.version);
+  const recompiled = compileDesiredState(await store.transaction(false, (tx) => readSnapshot(tx)), after.version);
   promoteReady(recompiled, plane);
   assert.deepEqual(after, recompiled, 'what compiling again would have applied');
   await loop.reconcile();

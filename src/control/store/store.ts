@@ -202,8 +202,7 @@ export class Tx {
    * pending ones for the transition tick).
    */
   async listWhere<K extends Kind>(kind: K, account: string | undefined, field: string, value: string): Promise<ResourceOf<K>[]> {
-    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(field)) throw new Error(`listWhere: '${field}' is not a plain member name`);
-    return this.#docs<K>(await this.#rows.listWhere(kind, account, field, value));
+    return this.#docs<K>(await this.#rows.listWhere(kind, account, field, value)); // fieldExpression refuses a field that is not a plain member name
   }
 
   /** All rows of a kind as stored (JSON text, creation order), unparsed: for a reader that keeps parsed documents itself. */
